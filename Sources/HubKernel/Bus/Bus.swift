@@ -1,0 +1,33 @@
+public import Foundation
+
+/// Carries what one node must tell the others: published events and feature-flag changes.
+///
+/// A single node needs no bus. ``MemoryBus`` joins hubs in one process (tests); a
+/// PostgreSQL `LISTEN/NOTIFY` bus joins nodes of a cluster. Modules never see the bus: they
+/// publish through ``Publisher`` and the hub forwards.
+public protocol Bus: Sendable {
+    /// Sends `message` to every other node. Delivery is at most once, in order per sender.
+    func publish(_ message: BusMessage) async throws
+    /// The messages other nodes send, for the node named `node`.
+    func messages(for node: String) async throws -> AsyncStream<BusMessage>
+}
+
+/// One message between nodes.
+public struct BusMessage: Sendable, Codable, Equatable {
+    /// What happened.
+    public enum Kind: Sendable, Codable, Equatable {
+        /// An event published on a topic (`payload` is the encoded `data`).
+        case event(type: String, topic: String, payload: Data, sequenced: Bool)
+        /// An operator switched a module on or off.
+        case feature(module: String, enabled: Bool)
+    }
+
+    /// The node that sent it.
+    public var origin: String
+    public var kind: Kind
+
+    public init(origin: String, kind: Kind) {
+        self.origin = origin
+        self.kind = kind
+    }
+}

@@ -1,0 +1,50 @@
+public import Foundation
+public import Logging
+
+/// Everything a handler may use while running one command.
+///
+/// The identity is the caller's as of this command; the logger carries `sb.connection.id`,
+/// `sb.command.type` and `sb.user.id`.
+public struct CommandContext: Sendable {
+    /// Who sent the command.
+    public let identity: Identity
+    /// The connection it came on.
+    public let connectionID: String
+    /// The command's type.
+    public let commandType: CommandType
+    /// The hub's database.
+    public let database: Database
+    /// Publishes events to topics.
+    public let publisher: any Publisher
+    /// The hub's clock.
+    public let clock: any HubClock
+    /// A logger with the request's metadata.
+    public var logger: Logger
+    /// Capabilities offered by loaded modules.
+    public let capabilities: CapabilityRegistry
+
+    let connection: Connection
+    let hub: Hub
+    let commandID: CommandID?
+
+    /// The client's address.
+    public var remoteAddress: String { connection.remoteAddress }
+
+    /// Subscribes this connection to `topic` on the server's initiative (e.g. `chat.join`).
+    /// Authorization is the caller's job here. - Returns: the topic's current `seq`.
+    @discardableResult
+    public func subscribe(to topic: Topic) -> Int64 {
+        hub.subscribe(connection, to: topic.name)
+    }
+
+    /// Removes this connection from `topic`.
+    public func unsubscribe(from topic: Topic) {
+        hub.unsubscribe(connection, from: topic.name)
+    }
+
+    /// Sends an event to this connection only (no topic, no `seq`).
+    public func send<Payload: Encodable & Sendable>(_ type: String, _ payload: Payload) {
+        guard let data = try? JSONEncoder().encode(payload) else { return }
+        connection.send(OutboundFrame.event(type: type, topic: nil, seq: nil, payload: data))
+    }
+}

@@ -1,0 +1,70 @@
+/// The kernel's settings, resolved from command line, environment, config file and defaults
+/// (see `docs/configuration.md`). Every default is visible here.
+public struct HubSettings: Sendable {
+    /// The dev-only JWT secret; refused when ``environment`` is `production`.
+    public static let developmentJWTSecret = "switchboard-development-secret-do-not-use-in-production"
+
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var databaseURL: DatabaseURL = .sqliteFile(path: "./switchboard.sqlite")
+    /// `development` or `production`.
+    public var environment: String = "development"
+    public var jwtSecret: String = HubSettings.developmentJWTSecret
+    public var accessTokenTTLSeconds: Int = 900
+    public var refreshTokenTTLSeconds: Int = 30 * 86_400
+    public var guestRefreshTokenTTLSeconds: Int = 86_400
+    public var bcryptCost: Int = 10
+    /// Browser origins allowed on `/ws`; `["*"]` allows any.
+    public var allowedOrigins: [String] = ["*"]
+    public var maxFrameBytes: Int = 65_536
+    /// The transport's hard limit; larger frames close the connection with 1009.
+    public var transportMaxFrameBytes: Int = 1 << 20
+    public var idleTimeoutMs: Int = 60_000
+    public var heartbeatMs: Int = 25_000
+    public var maxConsecutiveBadFrames: Int = 20
+    public var topicHistorySize: Int = 100
+    public var topicIdleMs: Int = 600_000
+    public var outboundMaxFrames: Int = 4096
+    public var outboundMaxBytes: Int = 8 << 20
+    public var maxSubscriptionsPerConnection: Int = 1000
+    public var shutdownReconnectAfterMs: Int = 1000
+    public var shutdownGraceMs: Int = 10_000
+    public var maxHTTPBodyBytes: Int = 1 << 20
+    /// Modules to load; `nil` loads the whole catalog.
+    public var enabledModules: [String]?
+    /// Rate-limit overrides by command type, in the `COUNT/PERIOD[:BURST]` syntax.
+    public var rateLimitOverrides: [String: String] = [:]
+
+    public init() {}
+
+    /// Whether insecure defaults must be refused.
+    public var isProduction: Bool { environment == "production" }
+
+    /// Checks the settings for problems that must stop start-up, each naming its setting.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        if jwtSecret.utf8.count < 32 {
+            problems.append("AUTH_JWT_SECRET must be at least 32 bytes (it is \(jwtSecret.utf8.count))")
+        }
+        if isProduction {
+            if jwtSecret == Self.developmentJWTSecret {
+                problems.append("AUTH_JWT_SECRET is the development default; set a secret of at least 32 random bytes in production")
+            }
+            if allowedOrigins.contains("*") {
+                problems.append("HTTP_ALLOWED_ORIGINS is '*'; list the browser origins allowed in production")
+            }
+        }
+        if !["development", "production", "test"].contains(environment) {
+            problems.append("SWITCHBOARD_ENV must be development, production or test (it is '\(environment)')")
+        }
+        if maxFrameBytes < 128 || maxFrameBytes > transportMaxFrameBytes {
+            problems.append("HUB_MAX_FRAME_BYTES must be between 128 and \(transportMaxFrameBytes)")
+        }
+        if accessTokenTTLSeconds < 10 { problems.append("AUTH_ACCESS_TOKEN_TTL_SECONDS must be at least 10") }
+        if heartbeatMs < 100 { problems.append("HUB_HEARTBEAT_MS must be at least 100") }
+        if idleTimeoutMs < 100 { problems.append("HUB_IDLE_TIMEOUT_MS must be at least 100") }
+        if maxConsecutiveBadFrames < 1 { problems.append("HUB_MAX_CONSECUTIVE_BAD_FRAMES must be at least 1") }
+        if !(4...31).contains(bcryptCost) { problems.append("AUTH_BCRYPT_COST must be between 4 and 31") }
+        return problems
+    }
+}

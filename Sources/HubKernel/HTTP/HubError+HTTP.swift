@@ -1,0 +1,52 @@
+public import Foundation
+public import Hummingbird
+import HTTPTypes
+import Logging
+
+extension HubError: HTTPResponseError {
+    public var status: HTTPResponse.Status { .init(code: code.httpStatus) }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        httpResponse()
+    }
+
+    /// `{"error":{…}}` with the code's status, and `Retry-After` for `rate_limited`.
+    public func httpResponse() -> Response {
+        struct Body: Encodable { var error: ErrorBody }
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfterMs {
+            headers[.retryAfter] = String(max(1, (retryAfterMs + 999) / 1000))
+        }
+        let data = (try? JSONEncoder().encode(Body(error: ErrorBody(self)))) ?? Data()
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Turns every error escaping an HTTP route into the protocol's JSON error body.
+struct HTTPErrorMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let hub: Hub
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            let code: ErrorCode = switch error.status.code {
+            case 401: .unauthorized
+            case 403: .forbidden
+            case 404: .notFound
+            case 409: .conflict
+            case 413: .payloadTooLarge
+            case 429: .rateLimited
+            case 503: .unavailable
+            case 400..<500: .badRequest
+            default: .internal
+            }
+            return HubError(code, error.body ?? error.status.reasonPhrase).httpResponse()
+        } catch {
+            var logger = context.logger
+            logger[metadataKey: "http.path"] = .string(request.uri.path)
+            return hub.wireError(error, logger: logger).httpResponse()
+        }
+    }
+}

@@ -1,0 +1,77 @@
+public import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import HummingbirdWSCompression
+import Logging
+import NIOCore
+
+/// The HTTP and WebSocket server of a hub: kernel routes, module routes under `/<name>`,
+/// and the `/ws` upgrade that admits connections before upgrading.
+public enum HubServer {
+    /// Builds the application. `onListening` receives the bound host and port (port 0 binds
+    /// an ephemeral port, which is what tests use).
+    public static func makeApplication(
+        hub: Hub,
+        onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: HubRequestContext.self)
+        router.middlewares.add(HTTPErrorMiddleware(hub: hub))
+        KernelRoutes(hub: hub).register(on: router)
+        for module in hub.modules {
+            let name = moduleName(of: module)
+            router.group(RouterPath(stringLiteral: name))
+                .add(middleware: FeatureGate(module: name, flags: hub.flags))
+                .addRoutes(module.routes)
+        }
+
+        let settings = hub.settings
+        let ws = WebSocketServerConfiguration(
+            maxFrameSize: settings.transportMaxFrameBytes,
+            extensions: [.perMessageDeflate(maxDecompressedFrameSize: settings.transportMaxFrameBytes)],
+            autoPing: .enabled(timePeriod: .milliseconds(min(settings.heartbeatMs, settings.idleTimeoutMs))),
+            closeTimeout: .seconds(5),
+            validateUTF8: true)
+        let server = HTTPServerBuilder.http1WebSocketUpgrade(
+            configuration: .init(http1: .init(idleTimeout: .seconds(75)), ws: ws)
+        ) { request, channel, logger in
+            let uri = URI(request.path ?? "/")
+            guard uri.path == "/ws" else { return .dontUpgrade }
+            let token = request.headerFields[.authorization].flatMap { header -> String? in
+                let parts = header.split(separator: " ", maxSplits: 1)
+                return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
+            } ?? uri.queryParameters.get("access_token")
+            // a refused admission falls through to GET /ws, which answers 401/403 with a JSON body
+            guard let (identity, expiresAt) = try? await hub.admit(token: token, origin: request.headerFields[.origin]) else {
+                return .dontUpgrade
+            }
+            let remote = channel.remoteAddress?.ipAddress ?? "unknown"
+            return .upgrade([:]) { inbound, outbound, _ in
+                try await WebSocketSession.run(
+                    hub: hub, identity: identity, expiresAtMs: expiresAt, remoteAddress: remote,
+                    inbound: inbound, outbound: outbound)
+            }
+        }
+        return Application(
+            router: router,
+            server: server,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? settings.port
+                hub.logger.notice("listening on http://\(settings.host):\(port)")
+                await onListening(settings.host, port)
+            },
+            logger: hub.logger)
+    }
+}
+
+/// Answers a switched-off module's HTTP routes with `feature_disabled` (503).
+struct FeatureGate: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let module: String
+    let flags: FeatureFlags
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard flags.isEnabled(module) else { throw HubError.featureDisabled(module) }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,39 @@
+public import Foundation
+public import Hummingbird
+import NIOCore
+
+extension Request {
+    /// Decodes a JSON body with the socket's rules: a body that is not a JSON object is
+    /// `bad_request`, a wrong or missing field is `validation_failed` naming it, and a
+    /// ``Validatable`` body is validated.
+    public func decodeJSON<T: Decodable>(_ type: T.Type, maxBytes: Int = 1 << 20) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: maxBytes)
+        } catch {
+            throw HubError.payloadTooLarge("the body is larger than \(maxBytes) bytes")
+        }
+        let data = Data(buffer.readableBytesView)
+        guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+            throw HubError.badRequest("the body must be a JSON object")
+        }
+        let value: T
+        do {
+            value = try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw PayloadDecoder.validationFailure(for: error)
+        }
+        if let validatable = value as? any Validatable { try validatable.validate() }
+        return value
+    }
+}
+
+/// Builds JSON responses.
+public enum JSONResponse {
+    /// `value` as a JSON body with `status`.
+    public static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONEncoder().encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,102 @@
+import Synchronization
+public import Foundation
+import Logging
+
+extension Hub {
+    /// Runs one text frame through the pipeline: size → envelope → route → feature flag →
+    /// role → rate limit → decode → validate → handle → reply. Every rejection is answered
+    /// with its code; nothing here closes a healthy connection except the bad-frame limit.
+    public func receive(_ text: String, on connection: Connection) async {
+        let started = ContinuousClock.now
+        let bytes = Data(text.utf8)
+        if bytes.count > settings.maxFrameBytes {
+            // not a bad frame: the client may legitimately have sent too much once
+            connection.send(OutboundFrame.error(
+                .payloadTooLarge("frame is \(bytes.count) bytes; the limit is \(settings.maxFrameBytes)"), re: nil))
+            return
+        }
+        let envelope = Envelope.parse(bytes, decoder: decoder)
+        if let error = envelope.error {
+            rejectBadFrame(error, re: envelope.id, on: connection)
+            return
+        }
+        connection.state.withLock { $0.consecutiveBadFrames = 0 }
+        guard let route = routes[envelope.type] else {
+            connection.send(OutboundFrame.error(.unknownType(envelope.type), re: envelope.id))
+            metrics.command(module: "unknown", type: "unknown", code: ErrorCode.unknownType.rawValue, duration: .zero)
+            return
+        }
+        let identity = connection.identity
+        var logger = self.logger
+        logger[metadataKey: "sb.connection.id"] = .string(connection.id)
+        logger[metadataKey: "sb.command.type"] = .string(route.type.rawValue)
+        logger[metadataKey: "sb.user.id"] = .string(identity.userID)
+        var code = "ok"
+        do {
+            guard flags.isEnabled(route.module) else { throw HubError.featureDisabled(route.module) }
+            guard identity.role.satisfies(route.role) else {
+                throw HubError.forbidden("\(route.type) requires role \(route.role.rawValue)")
+            }
+            if let wait = limiter.acquire(rateLimitKey(route, connection: connection, identity: identity),
+                                          limit: route.rateLimit, nowMs: clock.nowMs()) {
+                metrics.rateLimited(module: route.module, type: route.type.rawValue)
+                throw HubError.rateLimited(retryAfterMs: wait)
+            }
+            let context = CommandContext(
+                identity: identity, connectionID: connection.id, commandType: route.type, database: database,
+                publisher: publisher, clock: clock, logger: logger, capabilities: capabilities,
+                connection: connection, hub: self, commandID: envelope.id)
+            inFlight.add(1, ordering: .relaxed)
+            defer { inFlight.subtract(1, ordering: .relaxed) }
+            if let reply = try await route.invoke(bytes, context), let id = envelope.id {
+                connection.send(OutboundFrame.reply(to: id, payload: reply))
+            }
+        } catch {
+            let hubError = wireError(error, logger: logger)
+            code = hubError.code.rawValue
+            connection.send(OutboundFrame.error(hubError, re: envelope.id))
+        }
+        metrics.command(module: route.module, type: route.type.rawValue, code: code, duration: ContinuousClock.now - started)
+    }
+
+    /// Answers a binary frame: the protocol is JSON text only.
+    public func receiveBinary(on connection: Connection) {
+        rejectBadFrame(.badRequest("binary frames are not supported; send JSON text frames"), re: nil, on: connection)
+    }
+
+    private func rejectBadFrame(_ error: HubError, re id: CommandID?, on connection: Connection) {
+        metrics.badFrame()
+        connection.send(OutboundFrame.error(error, re: id))
+        let count = connection.state.withLock { state in
+            state.consecutiveBadFrames += 1
+            return state.consecutiveBadFrames
+        }
+        if count >= settings.maxConsecutiveBadFrames {
+            logger.notice("closing after too many bad frames", metadata: ["sb.connection.id": .string(connection.id)])
+            connection.outbound.close(.policyViolation, reason: "too many invalid frames")
+        }
+    }
+
+    private func rateLimitKey(_ route: Route, connection: Connection, identity: Identity) -> String {
+        switch route.rateLimit.scope {
+        case .connection: "\(route.type.rawValue)|c|\(connection.id)"
+        case .user: "\(route.type.rawValue)|u|\(identity.userID)"
+        case .ip: "\(route.type.rawValue)|ip|\(connection.remoteAddress)"
+        }
+    }
+
+    /// Maps any error to its wire form; unexpected errors get an incident id that is logged.
+    func wireError(_ error: any Error, logger: Logger) -> HubError {
+        if let convertible = error as? any WireErrorConvertible {
+            let hubError = convertible.hubError
+            if hubError.code == .unavailable {
+                logger.warning("dependency unavailable", metadata: ["error": .string(String(describing: error))])
+            }
+            return hubError
+        }
+        if error is CancellationError { return .unavailable("the node is shutting down") }
+        let incident = String(UInt32.random(in: .min ... .max), radix: 16)
+        logger.error("command failed", metadata: ["sb.incident": .string(incident), "error": .string(String(reflecting: error))])
+        return .internal(incident: incident)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Synchronization
+import Logging
+
+extension Hub {
+    // MARK: feature flags
+
+    /// Switches a loaded module on or off, persists it, tells every connection (`hub.feature`)
+    /// and the other nodes.
+    /// - Throws: `not_found` when the module is not loaded.
+    public func setFeature(_ module: String, enabled: Bool, by userID: String?) async throws {
+        guard flags.loaded.contains(module) else { throw HubError.notFound("module '\(module)' is not loaded") }
+        let changed = try await flags.set(module, enabled: enabled, by: userID, database: database, nowMs: clock.nowMs())
+        logger.notice("feature flag set", metadata: ["sb.module": .string(module), "enabled": .stringConvertible(enabled)])
+        if changed { announceFeature(module, enabled: enabled) }
+        if let bus {
+            try? await bus.publish(BusMessage(origin: node, kind: .feature(module: module, enabled: enabled)))
+        }
+    }
+
+    private struct FeatureEvent: Encodable { var module: String; var enabled: Bool }
+
+    func announceFeature(_ module: String, enabled: Bool) {
+        broadcast("hub.feature", FeatureEvent(module: module, enabled: enabled))
+    }
+
+    /// Applies what another node sent.
+    func apply(_ message: BusMessage) {
+        guard message.origin != node else { return }
+        switch message.kind {
+        case .event(let type, let topic, let payload, let sequenced):
+            guard flags.isEnabled(Topic(unchecked: topic).module) else { return }
+            publisher.deliver(type: type, topic: topic, payload: payload, sequenced: sequenced)
+        case .feature(let module, let enabled):
+            if flags.apply(module, enabled: enabled) { announceFeature(module, enabled: enabled) }
+        }
+    }
+
+    // MARK: token expiry
+
+    private struct TokenExpiring: Encodable { var expiresInMs: Int64 }
+
+    /// Warns connections whose token is about to expire (`hub.token_expiring`, 60 s before
+    /// or at half the lifetime if shorter) and closes those whose token expired (4001).
+    public func superviseTokens() {
+        let now = clock.nowMs()
+        for connection in openConnections {
+            enum Action { case none, warn(Int64), expire }
+            let action = connection.state.withLock { state -> Action in
+                if now >= state.tokenExpiresAtMs { return .expire }
+                let lifetime = state.tokenExpiresAtMs - state.admittedAtMs
+                let lead = min(60_000, lifetime / 2)
+                if !state.expiryWarned, now >= state.tokenExpiresAtMs - lead {
+                    state.expiryWarned = true
+                    return .warn(state.tokenExpiresAtMs - now)
+                }
+                return .none
+            }
+            switch action {
+            case .none: break
+            case .warn(let remaining): sendEvent("hub.token_expiring", TokenExpiring(expiresInMs: remaining), to: connection)
+            case .expire: connection.outbound.close(.tokenExpired, reason: "token expired")
+            }
+        }
+    }
+
+    // MARK: readiness and draining
+
+    /// Readiness: `nil` when ready, else the failing part (`database`, `draining`).
+    public func readinessProblem() async -> String? {
+        if isDraining { return "draining" }
+        if await !database.ping() { return "database" }
+        return nil
+    }
+
+    private struct Shutdown: Encodable { var reconnectAfterMs: Int }
+
+    /// Drains the node: readiness turns 503, every socket gets `hub.shutdown`, in-flight
+    /// commands finish (up to the grace period), then every socket is closed with 1012.
+    public func drain() async {
+        guard !draining.exchange(true, ordering: .relaxed) else { return }
+        logger.notice("draining connections", metadata: ["connections": .stringConvertible(openConnections.count)])
+        broadcast("hub.shutdown", Shutdown(reconnectAfterMs: settings.shutdownReconnectAfterMs))
+        let deadline = ContinuousClock.now + .milliseconds(settings.shutdownGraceMs)
+        while inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        for connection in openConnections { connection.outbound.close(.serviceRestart, reason: "service restart") }
+        while !openConnections.isEmpty, ContinuousClock.now < deadline + .seconds(5) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}

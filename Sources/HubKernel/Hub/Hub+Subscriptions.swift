@@ -1,0 +1,70 @@
+import Synchronization
+public import NIOCore
+
+extension Hub {
+    /// Decides whether `identity` may subscribe to `topic`: `user:<id>` only for that user;
+    /// other topics ask their owning module.
+    /// - Throws: `not_found` when no loaded module owns the topic, `feature_disabled` when
+    ///   its module is off, `forbidden` when the module says no.
+    public func authorizeSubscription(_ topic: Topic, for identity: Identity) async throws {
+        let module = topic.module
+        if module == "user" {
+            guard topic.localName == identity.userID else { throw HubError.forbidden("only that user may subscribe to \(topic)") }
+            return
+        }
+        guard let owner = moduleByName[module] else { throw HubError.notFound("no module owns topic '\(topic)'") }
+        guard flags.isEnabled(module) else { throw HubError.featureDisabled(module) }
+        guard try await owner.authorize(topic, for: identity) else {
+            throw HubError.forbidden("not allowed to subscribe to \(topic)")
+        }
+    }
+
+    /// Subscribes without a reply (server-initiated). - Returns: the topic's current `seq`.
+    @discardableResult
+    func subscribe(_ connection: Connection, to topic: String) -> Int64 {
+        var seq: Int64 = 0
+        connection.state.withLock { _ = $0.topics.insert(topic) }
+        topics.subscribe(connection, to: topic, since: nil) { seq = $0.seq }
+        return seq
+    }
+
+    /// Subscribes and queues the `hub.subscribe` reply under the topic's lock, so no live
+    /// event overtakes the reply and its replay.
+    func subscribe(_ connection: Connection, to topic: Topic, since: Int64?, replyTo id: CommandID?) throws {
+        let isNew = try connection.state.withLock { state -> Bool in
+            if state.topics.contains(topic.name) { return false }
+            guard state.topics.count < settings.maxSubscriptionsPerConnection else {
+                throw HubError.conflict("at most \(settings.maxSubscriptionsPerConnection) subscriptions per connection")
+            }
+            state.topics.insert(topic.name)
+            return true
+        }
+        if !isNew { topics.unsubscribe(connection, from: topic.name) }
+        topics.subscribe(connection, to: topic.name, since: since) { subscription in
+            if let id {
+                connection.send(Self.subscribeReply(id: id, topic: topic, subscription: subscription))
+            } else {
+                for event in subscription.missed { connection.send(event) }
+            }
+        }
+    }
+
+    func unsubscribe(_ connection: Connection, from topic: String) {
+        connection.state.withLock { _ = $0.topics.remove(topic) }
+        topics.unsubscribe(connection, from: topic)
+    }
+
+    private static func subscribeReply(id: CommandID, topic: Topic, subscription: TopicRegistry.Subscription) -> ByteBuffer {
+        var payload = ByteBuffer()
+        payload.writeStaticString("{\"topic\":")
+        OutboundFrame.writeJSONString(topic.name, into: &payload)
+        payload.writeString(",\"seq\":\(subscription.seq),\"recovered\":\(subscription.recovered),\"missed\":[")
+        for (index, event) in subscription.missed.enumerated() {
+            if index > 0 { payload.writeStaticString(",") }
+            var event = event
+            payload.writeBuffer(&event)
+        }
+        payload.writeStaticString("]}")
+        return OutboundFrame.reply(to: id, payload: payload)
+    }
+}

@@ -1,0 +1,140 @@
+public import Configuration
+public import Logging
+import Foundation
+
+/// Composes a ``Hub`` from settings, the module catalog and a database: loads the chosen
+/// modules, resolves capabilities and builds the route table. Fails start-up, naming the
+/// culprit, on a duplicate command type, a bad module name, a missing capability or an
+/// invalid rate-limit override.
+public enum HubBuilder {
+    /// The modules `settings.enabledModules` selects from `catalog`, in catalog order.
+    public static func selectModules(_ catalog: [any HubModule.Type], settings: HubSettings) throws -> [any HubModule.Type] {
+        var seen: Set<String> = []
+        for module in catalog {
+            let name = ModuleName(moduleTypeName(module))
+            guard name.isValid else { throw ConfigurationError("module name '\(name)' must be lowercase letters and digits and not reserved") }
+            guard seen.insert(name.rawValue).inserted else { throw ConfigurationError("two modules in the catalog are named '\(name)'") }
+        }
+        guard let wanted = settings.enabledModules else { return catalog }
+        for name in wanted where !seen.contains(name) {
+            throw ConfigurationError("MODULES_ENABLED names '\(name)', which is not in the catalog (\(catalog.map { moduleTypeName($0) }.joined(separator: ", ")))")
+        }
+        return catalog.filter { wanted.contains(moduleTypeName($0)) }
+    }
+
+    /// Builds the hub. Nothing is migrated or started here.
+    public static func build(
+        settings: HubSettings,
+        catalog: [any HubModule.Type],
+        config: ConfigReader,
+        database: Database,
+        clock: any HubClock = SystemClock(),
+        logger: Logger,
+        bus: (any Bus)? = nil,
+        leadership: any Leadership = SingleNodeLeadership(),
+        node: String? = nil
+    ) async throws -> Hub {
+        let problems = settings.problems()
+        if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "; ")) }
+        let moduleTypes = try selectModules(catalog, settings: settings)
+        let node = node ?? "node-\(UUID().uuidString.prefix(8).lowercased())"
+        let topics = TopicRegistry(historySize: settings.topicHistorySize, clock: clock)
+        let flags = FeatureFlags(loaded: moduleTypes.map { moduleTypeName($0) })
+        let metrics = HubMetrics()
+        let capabilities = CapabilityRegistry()
+        var busOutbox: AsyncStream<BusMessage>.Continuation?
+        var busStream: AsyncStream<BusMessage>?
+        if bus != nil {
+            let (stream, continuation) = AsyncStream.makeStream(of: BusMessage.self, bufferingPolicy: .bufferingNewest(100_000))
+            busOutbox = continuation
+            busStream = stream
+        }
+        let publisher = HubPublisher(node: node, topics: topics, flags: flags, metrics: metrics, busOutbox: busOutbox)
+        let tokens = await TokenService(secret: settings.jwtSecret, accessTokenTTLSeconds: settings.accessTokenTTLSeconds, clock: clock)
+        let authenticator = Authenticator(tokens: tokens)
+
+        var modules: [any HubModule] = []
+        for moduleType in moduleTypes {
+            let name = moduleTypeName(moduleType)
+            var moduleLogger = logger
+            moduleLogger[metadataKey: "sb.module"] = .string(name)
+            let setup = ModuleSetup(
+                name: ModuleName(name), config: config.scoped(to: ConfigKey(["modules", name])),
+                database: database, publisher: publisher, clock: clock, logger: moduleLogger, leadership: leadership,
+                authenticator: authenticator, capabilities: capabilities, flags: flags)
+            modules.append(try makeModule(moduleType, setup: setup))
+        }
+        try capabilities.seal()
+
+        var badOverride: String?
+        var handlerLists: [(module: String, handlers: [any CommandHandler])] = [("hub", KernelCommands.all)]
+        for module in modules {
+            handlerLists.append((moduleName(of: module), module.commands))
+        }
+        var settings = settings
+        for type in handlerLists.flatMap({ $0.handlers.map(handlerType) }) + KernelRoutes.authLimits.keys.map { CommandType($0) }
+        where settings.rateLimitOverrides[type.rawValue] == nil {
+            settings.rateLimitOverrides[type.rawValue] = HubSettings.rateLimitOverride(for: type, in: config)
+        }
+        let routes = try RouteTable.build(
+            handlerLists,
+            overrides: { type, limit in
+                guard let spec = settings.rateLimitOverrides[type.rawValue] else { return limit }
+                guard let parsed = RateLimit.parse(spec, scope: limit.scope) else {
+                    badOverride = "rate limit for \(type) ('\(spec)') must be COUNT/PERIOD[:BURST] (e.g. 10/60s:5) or off"
+                    return limit
+                }
+                return parsed
+            })
+        if let badOverride { throw ConfigurationError(badOverride) }
+
+        let accounts = Accounts(
+            database: database, tokens: tokens, hasher: PasswordHasher(cost: UInt8(settings.bcryptCost)), clock: clock,
+            refreshTokenTTLSeconds: settings.refreshTokenTTLSeconds,
+            guestRefreshTokenTTLSeconds: settings.guestRefreshTokenTTLSeconds)
+        let hub = Hub(
+            node: node, settings: settings, database: database, clock: clock, logger: logger, topics: topics,
+            flags: flags, metrics: metrics, routes: routes, accounts: accounts, tokens: tokens,
+            capabilities: capabilities, modules: modules, publisher: publisher,
+            limiter: MemoryRateLimiter(), bus: bus, busOutbound: busStream)
+        return hub
+    }
+}
+
+/// Opens the existential so the compiler constructs a concrete module type.
+func makeModule<M: HubModule>(_ type: M.Type, setup: ModuleSetup) throws -> any HubModule {
+    try M(setup: setup)
+}
+
+/// The command type of a handler.
+func handlerType(_ handler: any CommandHandler) -> CommandType {
+    func open<H: CommandHandler>(_ handler: H) -> CommandType { H.type }
+    return open(handler)
+}
+
+/// The name of a module type.
+func moduleTypeName<M: HubModule>(_ type: M.Type) -> String {
+    M.name.rawValue
+}
+
+/// The name of a module instance.
+func moduleName(of module: some HubModule) -> String {
+    type(of: module).name.rawValue
+}
+
+extension Hub {
+    /// The migrations of the kernel and every loaded module, in order.
+    public var migrationPlans: [Migrator.Plan] {
+        [Migrator.Plan(module: "hub", migrations: KernelMigrations.all)]
+            + modules.map { Migrator.Plan(module: moduleName(of: $0), migrations: $0.migrations) }
+    }
+
+    /// A migrator over ``migrationPlans``.
+    public var migrator: Migrator { Migrator(database: database, plans: migrationPlans, clock: clock, logger: logger) }
+
+    /// Applies pending migrations (when `migrate`) and loads the persisted feature flags.
+    public func prepare(migrate: Bool = true) async throws {
+        if migrate { try await migrator.migrate() }
+        try await flags.load(from: database)
+    }
+}

@@ -1,0 +1,53 @@
+public import Hummingbird
+public import ServiceLifecycle
+
+/// A feature module: everything one feature contributes to the hub, in one conformance.
+///
+/// Only ``name`` and ``init(setup:)`` are required; every other member has a default. The
+/// conformance reads like a table of contents: lists of migrations, commands, routes and
+/// services, with the logic in their own types.
+/// ```swift
+/// public struct PollModule: HubModule {
+///     public static let name: ModuleName = "poll"
+///     let store: PollStore
+///     public init(setup: ModuleSetup) throws { store = PollStore(database: setup.database) }
+///     public var migrations: [any Migration] { [Poll001CreatePolls()] }
+///     public var commands: [any CommandHandler] { [CreatePoll(store: store), Vote(store: store)] }
+///     public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool { true }
+/// }
+/// ```
+/// Modules never import each other: they cooperate through capabilities
+/// (``ModuleSetup/provide(_:_:)`` and ``ModuleSetup/capability(_:)``).
+public protocol HubModule: Sendable {
+    /// The namespace of everything this module owns.
+    static var name: ModuleName { get }
+
+    /// Reads configuration and resolves capabilities. No I/O here: the database is not
+    /// migrated yet and no service runs.
+    init(setup: ModuleSetup) throws
+
+    /// Schema changes in order; recorded under ``name``.
+    var migrations: [any Migration] { get }
+    /// The commands this module answers; each type must start with `<name>.`.
+    var commands: [any CommandHandler] { get }
+    /// Whether `identity` may subscribe to `topic` (which starts with `<name>:`). Default: deny.
+    func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool
+    /// HTTP routes, mounted under `/<name>`. Default: none.
+    var routes: RouteCollection<HubRequestContext> { get }
+    /// Long-running work (clocks, monitors) run in the hub's service group. Default: none.
+    var services: [any Service] { get }
+    /// Called after a connection is admitted. Default: nothing.
+    func connected(_ connection: ConnectionInfo) async
+    /// Called after a connection is gone. Default: nothing.
+    func disconnected(_ connection: ConnectionInfo) async
+}
+
+extension HubModule {
+    public var migrations: [any Migration] { [] }
+    public var commands: [any CommandHandler] { [] }
+    public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool { false }
+    public var routes: RouteCollection<HubRequestContext> { RouteCollection(context: HubRequestContext.self) }
+    public var services: [any Service] { [] }
+    public func connected(_ connection: ConnectionInfo) async {}
+    public func disconnected(_ connection: ConnectionInfo) async {}
+}

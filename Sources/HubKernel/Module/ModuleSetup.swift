@@ -1,0 +1,52 @@
+public import Configuration
+public import Logging
+
+/// What a module receives at construction: its configuration, the shared parts of the hub,
+/// and the capability registry.
+///
+/// The configuration is already scoped to `modules.<name>`: a module reads
+/// `config.int(forKey: "editWindowSeconds", default: 900)`, which is the environment
+/// variable `MODULES_CHAT_EDIT_WINDOW_SECONDS`.
+public struct ModuleSetup: Sendable {
+    /// The module's name.
+    public let name: ModuleName
+    /// The module's settings, scoped to `modules.<name>`.
+    public let config: ConfigReader
+    /// The hub's database.
+    public let database: Database
+    /// Publishes events (for services; handlers also get it in their context).
+    public let publisher: any Publisher
+    /// The hub's clock.
+    public let clock: any HubClock
+    /// A logger labelled with the module's name.
+    public let logger: Logger
+    /// Runs once-per-cluster work.
+    public let leadership: any Leadership
+    /// Authenticates the module's HTTP requests.
+    public let authenticator: Authenticator
+    let capabilities: CapabilityRegistry
+    let flags: FeatureFlags
+
+    /// Offers `value` to other modules under the protocol type `type`.
+    /// - Throws: ``DuplicateCapability`` when another module already provides it.
+    public func provide<T>(_ type: T.Type, _ value: any Sendable) throws {
+        try capabilities.provide(type, value, by: name.rawValue)
+    }
+
+    /// A capability another module may provide; `nil` at use when none does.
+    public func capability<T>(_ type: T.Type) -> Capability<T> {
+        Capability(registry: capabilities)
+    }
+
+    /// A capability this module cannot work without: start-up fails when none provides it.
+    public func requireCapability<T>(_ type: T.Type) -> Capability<T> {
+        capabilities.require(type, by: name.rawValue)
+        return Capability(registry: capabilities)
+    }
+
+    /// Whether this module is switched on right now (for capabilities it provides).
+    public var isEnabled: Bool { flags.isEnabled(name.rawValue) }
+
+    /// Whether the module named `module` is switched on right now.
+    public func isEnabled(_ module: String) -> Bool { flags.isEnabled(module) }
+}

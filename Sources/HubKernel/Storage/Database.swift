@@ -1,0 +1,131 @@
+public import Logging
+public import SQLKit
+import SQLiteKit
+import PostgresKit
+import NIOSSL
+
+/// The hub's database: one SQL layer (SQLKit) over the embedded SQLite file or PostgreSQL.
+///
+/// Use ``withConnection(_:)`` for single statements and ``transaction(_:)`` for anything that
+/// must commit or fail as a whole. Connectivity failures surface as ``DatabaseUnavailable``
+/// (the wire's `unavailable`, safe to retry); constraint violations pass through so the
+/// caller can map them (see ``Swift/Error/isUniqueViolation``).
+///
+/// SQLite uses one connection in WAL mode, serialized by a fair lock; PostgreSQL uses
+/// PostgresNIO's pool, which reconnects by itself when the server comes back.
+public final class Database: Sendable {
+    /// Which engine is behind this database.
+    public enum Kind: String, Sendable { case sqlite, postgres }
+
+    /// The engine.
+    public let kind: Kind
+    /// Where it is (password elided in `description`).
+    public let url: DatabaseURL
+    private let backend: Backend
+    private let logger: Logger
+
+    private enum Backend: Sendable {
+        case sqlite(SQLiteConnection, AsyncLock)
+        case postgres(PostgresClient)
+    }
+
+    private init(kind: Kind, url: DatabaseURL, backend: Backend, logger: Logger) {
+        self.kind = kind
+        self.url = url
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens the database named by `url`. For PostgreSQL the pool connects lazily; keep
+    /// ``run()`` running for as long as the database is used.
+    public static func open(_ url: DatabaseURL, logger: Logger) async throws -> Database {
+        switch url {
+        case .sqliteMemory, .sqliteFile:
+            let storage: SQLiteConnection.Storage
+            if case .sqliteFile(let path) = url { storage = .file(path: path) } else { storage = .memory }
+            let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+            let sql = connection.sql()
+            if case .sqliteFile = url { try await sql.raw("PRAGMA journal_mode = WAL").run() }
+            try await sql.raw("PRAGMA foreign_keys = ON").run()
+            try await sql.raw("PRAGMA busy_timeout = 5000").run()
+            // FULL: an acknowledged commit survives power loss, not only a process crash.
+            try await sql.raw("PRAGMA synchronous = FULL").run()
+            return Database(kind: .sqlite, url: url, backend: .sqlite(connection, AsyncLock()), logger: logger)
+        case .postgres(let host, let port, let username, let password, let database, let sslMode):
+            let tls: PostgresClient.Configuration.TLS
+            switch sslMode {
+            case "require": tls = .require(.makeClientConfiguration())
+            case "prefer": tls = .prefer(.makeClientConfiguration())
+            default: tls = .disable
+            }
+            var configuration = PostgresClient.Configuration(
+                host: host, port: port, username: username, password: password, database: database, tls: tls
+            )
+            configuration.options.connectTimeout = .seconds(5)
+            configuration.options.maximumConnections = 16
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            return Database(kind: .postgres, url: url, backend: .postgres(client), logger: logger)
+        }
+    }
+
+    /// Keeps the connection pool alive until the task is cancelled (PostgreSQL); for SQLite it
+    /// waits for cancellation and then closes the file.
+    public func run() async {
+        switch backend {
+        case .postgres(let client):
+            await client.run()
+        case .sqlite(let connection, _):
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(3600))
+            }
+            try? await connection.close()
+        }
+    }
+
+    /// Runs `body` with a connection of its own; statements run outside any transaction.
+    public func withConnection<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            switch backend {
+            case .sqlite(let connection, let lock):
+                return try await lock.withLock { try await body(connection.sql()) }
+            case .postgres(let client):
+                return try await client.withConnection { connection in
+                    try await body(connection.sql(queryLogLevel: .trace))
+                }
+            }
+        } catch {
+            throw DatabaseUnavailable.wrapping(error)
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withConnection { sql in
+            try await sql.raw(kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+            do {
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Answers whether the database responds, within `timeout`.
+    public func ping(timeout: Duration = .seconds(2)) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                (try? await self.withConnection { try await $0.raw("SELECT 1").run() }) != nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}

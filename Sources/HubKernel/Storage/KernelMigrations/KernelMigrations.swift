@@ -1,0 +1,8 @@
+/// The kernel's own migrations, recorded under the module name `hub`.
+enum KernelMigrations {
+    static let all: [any Migration] = [
+        Hub001CreateUsers(),
+        Hub002CreateRefreshTokens(),
+        Hub003CreateFeatureFlags(),
+    ]
+}

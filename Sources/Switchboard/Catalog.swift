@@ -1,0 +1,11 @@
+import HubKernel
+import Polls
+
+/// Every module this build of Switchboard can load, in load order: the one list where
+/// modules are composed. Adding a module is one line here; `MODULES_ENABLED` picks which
+/// of these load.
+enum Catalog {
+    static let modules: [any HubModule.Type] = [
+        PollModule.self,
+    ]
+}

@@ -1,0 +1,66 @@
+import Foundation
+import ArgumentParser
+import HubKernel
+import Logging
+
+/// `switchboard migrate`: applies pending migrations and exits; `--revert MODULE` undoes the
+/// last one of a module after confirmation.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending migrations and exit.")
+
+    @OptionGroup var options: CommonOptions
+    @Flag(help: "Only list pending migrations.") var dryRun = false
+    @Option(help: "Revert the last applied migration of this module (asks to confirm).") var revert: String?
+    @Flag(name: .customLong("yes"), help: "Confirm --revert without asking.") var assumeYes = false
+
+    func run() async throws {
+        let logger = LogSetup.bootstrap()
+        try await withHub(options: options, logger: logger) { hub in
+            let migrator = hub.migrator
+            if let module = revert {
+                print("This reverts the last applied migration of '\(module)' and may drop data.")
+                if !assumeYes {
+                    print("Type the module name to confirm: ", terminator: "")
+                    guard readLine()?.trimmingCharacters(in: .whitespaces) == module else {
+                        print("not confirmed; nothing changed")
+                        return
+                    }
+                }
+                let reverted = try await migrator.revert(module: module)
+                print(reverted.isEmpty ? "nothing to revert" : reverted.map { "reverted \($0)" }.joined(separator: "\n"))
+                return
+            }
+            if dryRun {
+                let pending = try await migrator.pending()
+                print(pending.isEmpty ? "no pending migrations" : pending.map { "pending \($0)" }.joined(separator: "\n"))
+                return
+            }
+            let applied = try await migrator.migrate()
+            print(applied.isEmpty ? "no pending migrations" : applied.map { "applied \($0)" }.joined(separator: "\n"))
+        }
+    }
+}
+
+/// Builds a hub for a one-shot command (no server), keeping the database pool alive meanwhile.
+func withHub(options: CommonOptions, logger: Logger, _ body: @escaping @Sendable (Hub) async throws -> Void) async throws {
+    let configuration: SwitchboardConfiguration
+    let database: Database
+    do {
+        configuration = try await SwitchboardConfiguration.load(options.overrides)
+        database = try await Database.open(configuration.settings.databaseURL, logger: logger)
+    } catch {
+        throw fail(error)
+    }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await database.run() }
+        defer { group.cancelAll() }
+        let hub: Hub
+        do {
+            hub = try await HubBuilder.build(settings: configuration.settings, catalog: Catalog.modules,
+                                             config: configuration.reader, database: database, logger: logger)
+        } catch {
+            throw fail(error)
+        }
+        try await body(hub)
+    }
+}
