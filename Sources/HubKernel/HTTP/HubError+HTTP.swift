@@ -12,13 +12,22 @@ extension HubError: HTTPResponseError {
 
     /// `{"error":{…}}` with the code's status, and `Retry-After` for `rate_limited`.
     public func httpResponse() -> Response {
-        struct Body: Encodable { var error: ErrorBody }
+        Response(status: status, headers: httpHeaders, body: .init(byteBuffer: jsonBody))
+    }
+
+    /// The headers of the error response.
+    var httpHeaders: HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfterMs {
             headers[.retryAfter] = String(max(1, (retryAfterMs + 999) / 1000))
         }
-        let data = (try? JSONEncoder().encode(Body(error: ErrorBody(self)))) ?? Data()
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return headers
+    }
+
+    /// The JSON error body.
+    var jsonBody: ByteBuffer {
+        struct Body: Encodable { var error: ErrorBody }
+        return ByteBuffer(bytes: (try? JSONEncoder().encode(Body(error: ErrorBody(self)))) ?? Data())
     }
 }
 

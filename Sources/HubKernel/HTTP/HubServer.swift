@@ -31,25 +31,8 @@ public enum HubServer {
             autoPing: .enabled(timePeriod: .milliseconds(min(settings.heartbeatMs, settings.idleTimeoutMs))),
             closeTimeout: .seconds(5),
             validateUTF8: true)
-        let server = HTTPServerBuilder.http1WebSocketUpgrade(
-            configuration: .init(http1: .init(idleTimeout: .seconds(75)), ws: ws)
-        ) { request, channel, logger in
-            let uri = URI(request.path ?? "/")
-            guard uri.path == "/ws" else { return .dontUpgrade }
-            let token = request.headerFields[.authorization].flatMap { header -> String? in
-                let parts = header.split(separator: " ", maxSplits: 1)
-                return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
-            } ?? uri.queryParameters.get("access_token")
-            // a refused admission falls through to GET /ws, which answers 401/403 with a JSON body
-            guard let (identity, expiresAt) = try? await hub.admit(token: token, origin: request.headerFields[.origin]) else {
-                return .dontUpgrade
-            }
-            let remote = channel.remoteAddress?.ipAddress ?? "unknown"
-            return .upgrade([:]) { inbound, outbound, _ in
-                try await WebSocketSession.run(
-                    hub: hub, identity: identity, expiresAtMs: expiresAt, remoteAddress: remote,
-                    inbound: inbound, outbound: outbound)
-            }
+        let server = HTTPServerBuilder { responder in
+            HubChannel(responder: responder, hub: hub, webSocket: ws, idleTimeout: .seconds(75))
         }
         return Application(
             router: router,

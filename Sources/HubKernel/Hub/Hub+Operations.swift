@@ -83,11 +83,11 @@ extension Hub {
         broadcast("hub.shutdown", Shutdown(reconnectAfterMs: settings.shutdownReconnectAfterMs))
         let deadline = ContinuousClock.now + .milliseconds(settings.shutdownGraceMs)
         while inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { break }
         }
         for connection in openConnections { connection.outbound.close(.serviceRestart, reason: "service restart") }
         while !openConnections.isEmpty, ContinuousClock.now < deadline + .seconds(5) {
-            try? await Task.sleep(for: .milliseconds(20))
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { break }
         }
     }
 }

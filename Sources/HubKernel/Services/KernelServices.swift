@@ -57,7 +57,12 @@ public struct DrainOnShutdown: Service {
     public init(hub: Hub) { self.hub = hub }
 
     public func run() async throws {
-        try? await gracefulShutdown()
+        do {
+            try await gracefulShutdown()
+        } catch {
+            // cancelled rather than asked to shut down: nothing left to drain gracefully
+            return
+        }
         await hub.drain()
     }
 }

@@ -38,7 +38,9 @@ public final class Database: Sendable {
 
     /// Opens the database named by `url`. For PostgreSQL the pool connects lazily; keep
     /// ``run()`` running for as long as the database is used.
-    public static func open(_ url: DatabaseURL, logger: Logger) async throws -> Database {
+    /// - Parameter searchPath: for PostgreSQL, the schema to use instead of `public` (tests
+    ///   isolate themselves in a schema of their own).
+    public static func open(_ url: DatabaseURL, logger: Logger, searchPath: String? = nil) async throws -> Database {
         switch url {
         case .sqliteMemory, .sqliteFile:
             let storage: SQLiteConnection.Storage
@@ -63,6 +65,7 @@ public final class Database: Sendable {
             )
             configuration.options.connectTimeout = .seconds(5)
             configuration.options.maximumConnections = 16
+            if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             return Database(kind: .postgres, url: url, backend: .postgres(client), logger: logger)
         }
@@ -78,7 +81,8 @@ public final class Database: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(3600))
             }
-            try? await connection.close()
+            // the future-based close: the async one refuses to run in a cancelled task
+            try? await connection.close().get()
         }
     }
 

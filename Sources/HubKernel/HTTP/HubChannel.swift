@@ -1,0 +1,155 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import NIOWebSocket
+@_spi(WSInternal) import WSCore
+import HummingbirdWebSocket
+
+/// One HTTP/1.1 connection that may upgrade to the hub's WebSocket on `/ws`.
+///
+/// The connection is admitted (origin, then token) before the upgrade. A refused upgrade is
+/// answered 401 or 403 with the protocol's JSON error body; Hummingbird's stock channel
+/// answers an empty 400, and NIO does not pass a refused upgrade request on to the router.
+struct HubChannel: ServerChildChannel, HTTPChannelHandler {
+    struct Admitted: Sendable {
+        var identity: Identity
+        var expiresAtMs: Int64
+        var remoteAddress: String
+        var extensions: [any WebSocketExtension]
+    }
+
+    enum Negotiated: Sendable {
+        case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, Admitted)
+    }
+
+    struct Value: ServerChildChannelValue {
+        let negotiated: EventLoopFuture<Negotiated>
+        let channel: any Channel
+        /// Why an attempted upgrade was refused.
+        let refusal: NIOLockedValueBox<HubError?>
+    }
+
+    struct SessionContext: WebSocketContext {
+        let logger: Logger
+    }
+
+    let responder: HTTPChannelHandler.Responder
+    let hub: Hub
+    let webSocket: WebSocketServerConfiguration
+    let idleTimeout: Duration?
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let admitted = NIOLockedValueBox<Admitted?>(nil)
+            let refusal = NIOLockedValueBox<HubError?>(nil)
+            let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
+                maxFrameSize: webSocket.maxFrameSize,
+                shouldUpgrade: { channel, head in
+                    let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
+                    promise.completeWithTask {
+                        do {
+                            let admission = try await admit(head, channel: channel)
+                            admitted.withLockedValue { $0 = admission.admitted }
+                            return HTTPHeaders(admission.responseHeaders)
+                        } catch {
+                            refusal.withLockedValue { $0 = error as? HubError ?? .badRequest("invalid WebSocket upgrade request") }
+                            return nil
+                        }
+                    }
+                    return promise.futureResult
+                },
+                upgradePipelineHandler: { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard let admission = admitted.withLockedValue({ $0 }) else { throw ChannelError.inappropriateOperationForState }
+                        let socket = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
+                            wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                        return .webSocket(socket, admission)
+                    }
+                })
+            let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Negotiated>(
+                upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
+                        return .http(try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true)))
+                    }
+                })
+            var pipeline = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgrade)
+            pipeline.enablePipelining = false
+            pipeline.enableErrorHandling = false
+            pipeline.enableResponseHeaderValidation = false
+            let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
+            return Value(negotiated: negotiated, channel: channel, refusal: refusal)
+        }
+    }
+
+    /// Admits an upgrade request for `/ws`.
+    /// - Throws: the ``HubError`` to answer with (`not_found` for other paths).
+    private func admit(_ head: HTTPRequestHead, channel: any Channel) async throws -> (admitted: Admitted, responseHeaders: HTTPFields) {
+        let request = try HTTPRequest(head, secure: false, splitCookie: false)
+        let uri = URI(request.path ?? "/")
+        guard uri.path == "/ws" else { throw HubError.notFound("no WebSocket endpoint at \(uri.path)") }
+        let token = request.headerFields[.authorization].flatMap { header -> String? in
+            let parts = header.split(separator: " ", maxSplits: 1)
+            return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
+        } ?? uri.queryParameters.get("access_token")
+        let (identity, expiresAt) = try await hub.admit(token: token, origin: request.headerFields[.origin])
+        let (headers, extensions) = try webSocket.extensions.serverExtensionNegotiation(requestHeaders: request.headerFields)
+        let admitted = Admitted(identity: identity, expiresAtMs: expiresAt,
+                                remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown", extensions: extensions)
+        return (admitted, headers)
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        do {
+            switch try await value.negotiated.get() {
+            case .http(let http):
+                if let refusal = value.refusal.withLockedValue({ $0 }) {
+                    await refuse(http, with: refusal, logger: logger)
+                } else {
+                    await handleHTTP(asyncChannel: http, logger: logger)
+                }
+            case .webSocket(let socket, let admitted):
+                _ = try await WebSocketHandler.handle(
+                    type: .server,
+                    configuration: .init(
+                        extensions: admitted.extensions, autoPing: webSocket.autoPing, closeTimeout: webSocket.closeTimeout,
+                        validateUTF8: webSocket.validateUTF8, maxFrameSize: webSocket.maxFrameSize),
+                    asyncChannel: socket,
+                    context: SessionContext(logger: logger),
+                    handler: { [hub] inbound, outbound, _ in
+                        try await WebSocketSession.run(
+                            hub: hub, identity: admitted.identity, expiresAtMs: admitted.expiresAtMs,
+                            remoteAddress: admitted.remoteAddress, inbound: inbound, outbound: outbound)
+                    })
+            }
+        } catch {
+            logger.debug("connection ended with an error", metadata: ["error": .string(String(describing: error))])
+        }
+    }
+
+    /// Answers a refused upgrade with the error body and closes the connection.
+    private func refuse(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, with error: HubError, logger: Logger) async {
+        let body = error.jsonBody
+        var headers = error.httpHeaders
+        headers[.connection] = "close"
+        headers[.contentLength] = String(body.readableBytes)
+        do {
+            try await http.executeThenClose { _, outbound in
+                try await outbound.write(contentsOf: [
+                    .head(HTTPResponse(status: error.status, headerFields: headers)), .body(body), .end(nil),
+                ])
+            }
+        } catch {
+            logger.trace("could not answer a refused upgrade", metadata: ["error": .string(String(describing: error))])
+        }
+    }
+}

@@ -1,0 +1,45 @@
+public import HubKernel
+
+/// The checks every module in the catalog must pass (style.md §13): its command types are
+/// `<name>.<action>`, each command has a rate limit, its migrations are named
+/// `<name>.<NNN>_<what>`, are unique, and apply, revert and re-apply on a fresh database
+/// (SQLite, or PostgreSQL when `SWITCHBOARD_TEST_DATABASE_URL` is set).
+public enum ModuleConformance {
+    /// What is wrong with `module`; empty when it conforms.
+    public static func problems(of module: any HubModule.Type) async throws -> [String] {
+        let name = moduleName(module)
+        var problems: [String] = []
+        if !ModuleName(name).isValid { problems.append("name '\(name)' must be lowercase letters and digits, not reserved") }
+        do {
+            try await TestHub.run(modules: [module]) { testHub in
+                var found: [String] = []
+                let hub = testHub.hub
+                for route in hub.routes.sorted where route.module == name {
+                    if !route.type.rawValue.hasPrefix("\(name).") { found.append("command \(route.type) is outside '\(name).'") }
+                    if route.rateLimit.isOff { found.append("command \(route.type) has no rate limit") }
+                }
+                guard let plan = hub.migrationPlans.first(where: { $0.module == name }) else { return found }
+                let names = plan.migrations.map(\.name)
+                if Set(names).count != names.count { found.append("migration names repeat: \(names)") }
+                for migration in names where !migration.hasPrefix("\(name).") {
+                    found.append("migration '\(migration)' must be named '\(name).NNN_what'")
+                }
+                let migrator = hub.migrator
+                do {
+                    let reverted = try await migrator.revert(module: name, count: names.count)
+                    if reverted.count != names.count { found.append("revert undid \(reverted.count) of \(names.count) migrations") }
+                    let reapplied = try await migrator.migrate()
+                    if reapplied.count != names.count { found.append("re-applying gave \(reapplied.count) of \(names.count) migrations") }
+                } catch {
+                    found.append("prepare → revert → prepare failed: \(error)")
+                }
+                return found
+            }.forEach { problems.append($0) }
+        } catch {
+            problems.append("the module does not load: \(error)")
+        }
+        return problems
+    }
+
+    private static func moduleName<M: HubModule>(_ type: M.Type) -> String { M.name.rawValue }
+}

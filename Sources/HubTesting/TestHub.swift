@@ -1,0 +1,129 @@
+import Foundation
+public import HubKernel
+public import Logging
+import Configuration
+import Synchronization
+
+/// A hub for tests, with the chosen modules on a fresh database.
+///
+/// `.inProcess` drives the hub's command pipeline directly (fast, for module tests);
+/// `.live` starts the real HTTP/WebSocket server on an ephemeral loopback port and connects
+/// real sockets (for end-to-end tests). Both give the same ``TestClient`` API.
+/// ```swift
+/// try await TestHub.run(modules: [PollModule.self]) { hub in
+///     let alice = try await hub.client(role: .user)
+///     let reply = try await alice.send("hub.ping")
+///     #expect(reply.ok)
+/// }
+/// ```
+public struct TestHub: Sendable {
+    /// How clients reach the hub.
+    public enum Mode: Sendable { case inProcess, live }
+
+    /// The hub under test.
+    public let hub: Hub
+    /// The mode it runs in.
+    public let mode: Mode
+    /// `http://127.0.0.1:PORT` in `.live` mode.
+    public let baseURL: String?
+    /// The injected clock, when the test passed one.
+    public let clock: any HubClock
+    private let counter = Counter()
+
+    private final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+        func next() -> Int { value.add(1, ordering: .relaxed).newValue }
+    }
+
+    /// A logger that only reports errors.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "test-hub")
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return logger
+    }
+
+    /// Runs `body` against a fresh hub.
+    /// - Parameters:
+    ///   - modules: the catalog.
+    ///   - mode: in-process or over real sockets.
+    ///   - environment: settings as environment variables (`MODULES_POLL_MAX_OPTIONS`, `RATE_LIMIT_…`).
+    ///   - databaseFile: an SQLite file to use (to test restarts); default a fresh database.
+    ///   - clock: the clock to inject; default the system clock.
+    ///   - configure: last-minute changes to the kernel settings.
+    @discardableResult
+    public static func run<T: Sendable>(
+        modules: [any HubModule.Type],
+        _ mode: Mode = .inProcess,
+        environment: [String: String] = [:],
+        databaseFile: String? = nil,
+        clock: any HubClock = SystemClock(),
+        bus: (any Bus)? = nil,
+        node: String? = nil,
+        configure: @Sendable (inout HubSettings) -> Void = { _ in },
+        _ body: @Sendable (TestHub) async throws -> T
+    ) async throws -> T {
+        try await TestDatabase.with(file: databaseFile) { database in
+            var env = ["AUTH_BCRYPT_COST": "4", "SWITCHBOARD_ENV": "test", "HTTP_PORT": "0"]
+            env.merge(environment) { $1 }
+            let config = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: env))
+            var settings = try HubSettings(config: config)
+            settings.databaseURL = database.url
+            configure(&settings)
+            let hub = try await HubBuilder.build(
+                settings: settings, catalog: modules, config: config, database: database, clock: clock,
+                logger: quietLogger, bus: bus, node: node)
+            try await hub.prepare(migrate: true)
+            switch mode {
+            case .inProcess:
+                return try await body(TestHub(hub: hub, mode: mode, baseURL: nil, clock: clock))
+            case .live:
+                return try await withThrowingTaskGroup(of: T?.self) { group in
+                    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+                    group.addTask {
+                        try await HubRuntime.run(hub: hub, gracefulShutdownSignals: []) { _, port in
+                            portContinuation.yield(port)
+                        }
+                        return nil
+                    }
+                    var iterator = ports.makeAsyncIterator()
+                    guard let port = await iterator.next() else { throw HubError.unavailable("the test server did not start") }
+                    let testHub = TestHub(hub: hub, mode: mode, baseURL: "http://127.0.0.1:\(port)", clock: clock)
+                    defer { group.cancelAll() }
+                    return try await body(testHub)
+                }
+            }
+        }
+    }
+
+    /// A signed-in client with a new account of `role` (a guest for `.guest`).
+    public func client(role: Role = .user, name: String? = nil) async throws -> TestClient {
+        let number = counter.next()
+        let pair: Accounts.TokenPair
+        if role == .guest {
+            pair = try await hub.accounts.guest(displayName: name ?? "guest \(number)")
+        } else {
+            let username = "\(name ?? role.rawValue)-\(number)-\(UUID().uuidString.prefix(6).lowercased())"
+            _ = try await hub.accounts.createUser(username: username, password: "password-\(number)", displayName: name, role: role)
+            pair = try await hub.accounts.login(username: username, password: "password-\(number)")
+        }
+        return try await connect(accessToken: pair.accessToken, refreshToken: pair.refreshToken)
+    }
+
+    /// Connects with an existing token (e.g. the same user on a second device).
+    public func connect(accessToken: String, refreshToken: String = "", headers: [String: String] = [:], compress: Bool = false) async throws -> TestClient {
+        let (identity, expiresAt) = try await hub.tokens.verify(accessToken)
+        let inbox = Inbox()
+        let transport: any TestTransport
+        switch mode {
+        case .inProcess:
+            transport = await InProcessTransport(hub: hub, identity: identity, expiresAtMs: expiresAt, inbox: inbox)
+        case .live:
+            let url = baseURL!.replacingOccurrences(of: "http://", with: "ws://") + "/ws"
+            transport = try await SocketTransport.connect(
+                url: url, headers: ["Authorization": "Bearer \(accessToken)"].merging(headers) { $1 }, inbox: inbox, compress: compress)
+        }
+        let welcome = try await inbox.take("hub.welcome", timeout: .seconds(10)) { $0.type == "hub.welcome" }
+        return TestClient(identity: identity, accessToken: accessToken, refreshToken: refreshToken, welcome: welcome,
+                          transport: transport, inbox: inbox)
+    }
+}

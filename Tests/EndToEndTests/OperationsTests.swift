@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import HubKernel
+import HubTesting
+@testable import Switchboard
+
+@Suite("Operations endpoints")
+struct OperationsTests {
+    @Test("healthz, readyz and metrics") func health() async throws {
+        try await TestHub.run(modules: Catalog.modules, .live) { hub in
+            let http = HTTP(baseURL: hub.baseURL!)
+            #expect(try await http.get("/healthz").status == 200)
+            #expect(try await http.get("/readyz").body["status"] == "ready")
+            let client = try await hub.client()
+            _ = try await client.send("hub.ping")
+            _ = try await client.send("nope.x")
+            let metrics = try await http.get("/metrics")
+            #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
+            #expect(metrics.text.contains("sb_connections_open 1"))
+            #expect(metrics.text.contains(#"sb_commands_total{module="hub",type="hub.ping",code="ok"} 1"#))
+            #expect(metrics.text.contains(#"code="unknown_type""#))
+            #expect(metrics.text.contains("sb_command_duration_seconds_bucket"))
+        }
+    }
+
+    @Test("admins toggle modules over HTTP; everyone else is refused") func features() async throws {
+        try await TestHub.run(modules: Catalog.modules, .live) { hub in
+            let http = HTTP(baseURL: hub.baseURL!)
+            let admin = try await hub.client(role: .admin)
+            let user = try await hub.client()
+            #expect(try await http.get("/admin/features").status == 401)
+            #expect(try await http.get("/admin/features", token: user.accessToken).status == 403)
+            #expect(try await http.get("/admin/features", token: admin.accessToken).body["modules"] == [["name": "poll", "enabled": true]])
+            let off = try await http.put("/admin/features/poll", ["enabled": false], token: admin.accessToken)
+            #expect(off.body == ["name": "poll", "enabled": false])
+            #expect(try await user.expectEvent("hub.feature").data == ["module": "poll", "enabled": false])
+            #expect(try await user.send("poll.create", ["question": "Q", "options": ["a", "b"]]).error?.code == .featureDisabled)
+            let route = try await http.get("/poll/polls/x", token: user.accessToken)
+            #expect(route.status == 503)
+            #expect(route.body["error"]["code"] == "feature_disabled")
+            #expect(try await http.put("/admin/features/nope", ["enabled": false], token: admin.accessToken).status == 404)
+            #expect(try await http.put("/admin/features/poll", ["enabled": "yes"], token: admin.accessToken).status == 400)
+            _ = try await http.put("/admin/features/poll", ["enabled": true], token: admin.accessToken)
+            #expect(try await user.send("poll.create", ["question": "Q", "options": ["a", "b"]]).ok)
+        }
+    }
+
+    @Test("admins change roles; the next token carries the role") func roles() async throws {
+        try await TestHub.run(modules: Catalog.modules, .live) { hub in
+            let http = HTTP(baseURL: hub.baseURL!)
+            let admin = try await hub.client(role: .admin)
+            _ = try await http.post("/auth/register", ["username": "agent-to-be", "password": "password123"])
+            #expect(try await http.put("/admin/users/agent-to-be/role", ["role": "agent"], token: admin.accessToken).body["user"]["role"] == "agent")
+            #expect(try await http.post("/auth/login", ["username": "agent-to-be", "password": "password123"]).body["user"]["role"] == "agent")
+            #expect(try await http.put("/admin/users/ghost/role", ["role": "agent"], token: admin.accessToken).status == 404)
+            #expect(try await http.put("/admin/users/agent-to-be/role", ["role": "wizard"], token: admin.accessToken).status == 400)
+            let user = try await hub.client()
+            #expect(try await http.put("/admin/users/agent-to-be/role", ["role": "admin"], token: user.accessToken).status == 403)
+        }
+    }
+
+    @Test("draining: readiness turns 503, sockets get hub.shutdown then close 1012") func drain() async throws {
+        try await TestHub.run(modules: Catalog.modules, .live) { hub in
+            let http = HTTP(baseURL: hub.baseURL!)
+            let client = try await hub.client()
+            let drained = Task { await hub.hub.drain() }
+            let shutdown = try await client.expectEvent("hub.shutdown")
+            #expect(shutdown.data["reconnectAfterMs"].int != nil)
+            #expect(try await client.expectClose() == 1012)
+            await drained.value
+            let ready = try await http.get("/readyz")
+            #expect(ready.status == 503)
+            #expect(ready.body["error"]["code"] == "unavailable")
+            #expect(try await http.get("/healthz").status == 200)
+        }
+    }
+
+    @Test("a restart keeps accounts, polls and votes") func restart() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let id: String = try await TestHub.run(modules: Catalog.modules, .live, databaseFile: file) { hub in
+            let http = HTTP(baseURL: hub.baseURL!)
+            let pair = try await http.post("/auth/register", ["username": "persist", "password": "password123"])
+            let client = try await hub.connect(accessToken: pair.body["accessToken"].string!)
+            let created = try await client.send("poll.create", ["question": "Survive?", "options": ["yes", "no"]])
+            let id = created.data["poll"]["id"].string!
+            #expect(try await client.send("poll.vote", ["pollId": .string(id), "option": 0]).ok)
+            return id
+        }
+        try await TestHub.run(modules: Catalog.modules, .live, databaseFile: file) { hub in
+            let http = HTTP(baseURL: hub.baseURL!)
+            let login = try await http.post("/auth/login", ["username": "persist", "password": "password123"])
+            #expect(login.status == 200)
+            let client = try await hub.connect(accessToken: login.body["accessToken"].string!)
+            let poll = try await client.send("poll.get", ["pollId": .string(id)])
+            #expect(poll.data["poll"]["options"][0]["votes"] == 1)
+            #expect(poll.data["myVote"] == 0)
+        }
+    }
+}

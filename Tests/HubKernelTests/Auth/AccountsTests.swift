@@ -1,0 +1,153 @@
+import Testing
+import HubTesting
+@testable import HubKernel
+
+@Suite("Accounts and sessions")
+struct AccountsTests {
+    func withAccounts(clock: TestClock = TestClock(), _ body: @Sendable (Accounts, TestClock) async throws -> Void) async throws {
+        try await TestHub.run(modules: [], clock: clock) { testHub in
+            try await body(testHub.hub.accounts, clock)
+        }
+    }
+
+    @Test("register returns the login body and the user can log in") func register() async throws {
+        try await withAccounts { accounts, _ in
+            let pair = try await accounts.register(username: "Alice", password: "correct horse", displayName: "  Alice A. ")
+            #expect(pair.user.username == "alice")
+            #expect(pair.user.displayName == "Alice A.")
+            #expect(pair.user.role == .user)
+            #expect(pair.expiresIn == 900)
+            let login = try await accounts.login(username: "ALICE", password: "correct horse")
+            #expect(login.user == pair.user)
+        }
+    }
+
+    @Test("a taken username is a conflict") func taken() async throws {
+        try await withAccounts { accounts, _ in
+            _ = try await accounts.register(username: "bob", password: "password1", displayName: nil)
+            await #expect(throws: HubError.conflict("username 'bob' is taken")) {
+                try await accounts.register(username: "BOB", password: "password2", displayName: nil)
+            }
+        }
+    }
+
+    @Test("username, password and display name rules", arguments: [
+        ("ab", "password1", "x", "username"), ("a b c", "password1", "x", "username"), ("ok_name", "short", "x", "password"),
+        ("ok_name", "password1", "   ", "displayName"), ("ok_name", "password1", "a\u{7}b", "displayName"),
+        ("ok_name", "password1", String(repeating: "n", count: 65), "displayName"),
+    ])
+    func rules(username: String, password: String, displayName: String, field: String) async throws {
+        try await withAccounts { accounts, _ in
+            do {
+                _ = try await accounts.register(username: username, password: password, displayName: displayName)
+                Issue.record("expected validation_failed on \(field)")
+            } catch let error as HubError {
+                #expect(error.code == .validationFailed)
+                #expect(error.field == field)
+            }
+        }
+    }
+
+    @Test("a wrong password and an unknown user get the same answer") func wrongPassword() async throws {
+        try await withAccounts { accounts, _ in
+            _ = try await accounts.register(username: "carol", password: "password1", displayName: nil)
+            await #expect(throws: HubError.unauthorized("invalid username or password")) {
+                try await accounts.login(username: "carol", password: "password2")
+            }
+            await #expect(throws: HubError.unauthorized("invalid username or password")) {
+                try await accounts.login(username: "nobody", password: "password2")
+            }
+        }
+    }
+
+    @Test("refresh rotates: the new token works, the old one no longer does") func rotation() async throws {
+        try await withAccounts { accounts, _ in
+            let first = try await accounts.register(username: "dave", password: "password1", displayName: nil)
+            let second = try await accounts.refresh(first.refreshToken)
+            #expect(second.refreshToken != first.refreshToken)
+            _ = try await accounts.refresh(second.refreshToken)
+        }
+    }
+
+    @Test("reusing a rotated refresh token revokes the whole session") func reuse() async throws {
+        try await withAccounts { accounts, _ in
+            let first = try await accounts.register(username: "erin", password: "password1", displayName: nil)
+            let second = try await accounts.refresh(first.refreshToken)
+            await #expect(throws: HubError.self) { try await accounts.refresh(first.refreshToken) }
+            // the thief's replay also ends the legitimate holder's session
+            await #expect(throws: HubError.self) { try await accounts.refresh(second.refreshToken) }
+        }
+    }
+
+    @Test("logout revokes the refresh token; other sessions stay") func logout() async throws {
+        try await withAccounts { accounts, _ in
+            let phone = try await accounts.register(username: "frank", password: "password1", displayName: nil)
+            let laptop = try await accounts.login(username: "frank", password: "password1")
+            try await accounts.logout(phone.refreshToken)
+            await #expect(throws: HubError.self) { try await accounts.refresh(phone.refreshToken) }
+            _ = try await accounts.refresh(laptop.refreshToken)
+        }
+    }
+
+    @Test("refresh tokens expire") func refreshExpiry() async throws {
+        try await withAccounts { accounts, clock in
+            let pair = try await accounts.guest(displayName: "Gus")
+            clock.advance(by: .seconds(86_401))
+            await #expect(throws: HubError.self) { try await accounts.refresh(pair.refreshToken) }
+        }
+    }
+
+    @Test("a refresh picks up a role change") func roleChange() async throws {
+        try await withAccounts { accounts, _ in
+            let pair = try await accounts.register(username: "hana", password: "password1", displayName: nil)
+            _ = try await accounts.setRole(username: "hana", role: .agent)
+            #expect(try await accounts.refresh(pair.refreshToken).user.role == .agent)
+            await #expect(throws: HubError.notFound("no user 'ghost'")) { try await accounts.setRole(username: "ghost", role: .agent) }
+        }
+    }
+
+    @Test("guests have no username and the guest role") func guest() async throws {
+        try await withAccounts { accounts, _ in
+            let pair = try await accounts.guest(displayName: "Player 1")
+            #expect(pair.user.role == .guest)
+            #expect(pair.user.username == nil)
+        }
+    }
+}
+
+@Suite("Access tokens")
+struct TokenServiceTests {
+    @Test("a token verifies until it expires") func expiry() async throws {
+        let clock = TestClock()
+        let tokens = await TokenService(secret: String(repeating: "k", count: 32), accessTokenTTLSeconds: 60, clock: clock)
+        let identity = Identity(userID: "u1", displayName: "U", role: .host)
+        let (token, expiresAt) = try await tokens.issue(for: identity)
+        #expect(expiresAt == clock.nowMs() + 60_000)
+        #expect(try await tokens.verify(token).identity == identity)
+        clock.advance(by: .seconds(61))
+        await #expect(throws: HubError.unauthorized("access token expired")) { try await tokens.verify(token) }
+    }
+
+    @Test("a token signed with another key is refused") func forged() async throws {
+        let clock = TestClock()
+        let ours = await TokenService(secret: String(repeating: "a", count: 32), accessTokenTTLSeconds: 60, clock: clock)
+        let theirs = await TokenService(secret: String(repeating: "b", count: 32), accessTokenTTLSeconds: 60, clock: clock)
+        let (token, _) = try await theirs.issue(for: Identity(userID: "u", displayName: "u", role: .admin))
+        await #expect(throws: HubError.unauthorized("invalid access token")) { try await ours.verify(token) }
+        await #expect(throws: HubError.unauthorized("invalid access token")) { try await ours.verify("not.a.jwt") }
+    }
+}
+
+@Suite("Roles")
+struct RoleTests {
+    @Test("who satisfies what") func matrix() {
+        #expect(Role.guest.satisfies(.guest))
+        #expect(!Role.guest.satisfies(.user))
+        #expect(Role.user.satisfies(.guest) && Role.user.satisfies(.user))
+        #expect(!Role.user.satisfies(.agent))
+        #expect(Role.agent.satisfies(.user) && !Role.agent.satisfies(.host))
+        #expect(Role.host.satisfies(.user) && !Role.host.satisfies(.agent))
+        #expect(Role.allCases.allSatisfy { Role.admin.satisfies($0) })
+        #expect(!Role.agent.satisfies(.admin))
+    }
+}

@@ -1,0 +1,91 @@
+import Testing
+import HubTesting
+@testable import HubKernel
+
+/// A module that claims `probe.echo`, which ProbeModule owns too.
+struct ClashingModule: HubModule {
+    static let name: ModuleName = "clash"
+    init(setup: ModuleSetup) throws {}
+    var commands: [any CommandHandler] { [ProbeModule.Echo()] }
+}
+
+/// A module whose command is outside its namespace.
+struct TrespassingModule: HubModule {
+    static let name: ModuleName = "trespass"
+    init(setup: ModuleSetup) throws {}
+    var commands: [any CommandHandler] { [ProbeModule.Limited()] }
+}
+
+struct TwinModule: HubModule {
+    static let name: ModuleName = "twin"
+    init(setup: ModuleSetup) throws {}
+    var commands: [any CommandHandler] { [Hello(), Hello()] }
+    struct Hello: CommandHandler {
+        static let type: CommandType = "twin.hello"
+        static let role: Role = .guest
+        static let rateLimit = RateLimit(1, per: .seconds(1))
+        struct Payload: Decodable, Sendable {}
+        func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply { EmptyReply() }
+    }
+}
+
+@Suite("Route table")
+struct RouteTableTests {
+    @Test("two handlers claiming one type fail start-up naming both modules") func duplicate() async throws {
+        do {
+            try await TestHub.run(modules: [TwinModule.self]) { _ in }
+            Issue.record("expected a route conflict")
+        } catch let error as RouteConflict {
+            #expect(error.type == "twin.hello")
+            #expect(error.modules == ["twin", "twin"])
+        }
+    }
+
+    @Test("a type outside the module's namespace fails start-up") func namespace() async throws {
+        do {
+            try await TestHub.run(modules: [ProbeModule.self, ClashingModule.self]) { _ in }
+            Issue.record("expected an invalid route")
+        } catch let error as InvalidRoute {
+            #expect(error.module == "clash")
+            #expect(error.type == "probe.echo")
+        }
+        await #expect(throws: InvalidRoute.self) { try await TestHub.run(modules: [TrespassingModule.self]) { _ in } }
+    }
+
+    @Test("the table holds kernel and module routes with role and limit") func contents() async throws {
+        try await TestHub.run(modules: [ProbeModule.self]) { testHub in
+            let routes = testHub.hub.routes
+            #expect(routes["hub.ping"]?.module == "hub")
+            #expect(routes["probe.admin"]?.role == .admin)
+            #expect(routes["probe.limited"]?.rateLimit == RateLimit(2, per: .seconds(60), scope: .connection))
+        }
+    }
+
+    @Test("RATE_LIMIT_<MODULE>_<ACTION> overrides a handler's limit, keeping its scope") func override() async throws {
+        try await TestHub.run(modules: [ProbeModule.self], environment: ["RATE_LIMIT_PROBE_LIMITED": "100/1s:50"]) { testHub in
+            let limit = try #require(testHub.hub.routes["probe.limited"]?.rateLimit)
+            #expect(limit.count == 100 && limit.burst == 50 && limit.scope == .connection)
+        }
+        try await TestHub.run(modules: [ProbeModule.self], environment: ["MODULES_PROBE_RATE_LIMITS_LIMITED": "off"]) { testHub in
+            #expect(testHub.hub.routes["probe.limited"]?.rateLimit.isOff == true)
+        }
+    }
+
+    @Test("an invalid override fails start-up naming the command") func badOverride() async throws {
+        do {
+            try await TestHub.run(modules: [ProbeModule.self], environment: ["RATE_LIMIT_PROBE_LIMITED": "lots"]) { _ in }
+            Issue.record("expected a configuration error")
+        } catch let error as ConfigurationError {
+            #expect(error.message.contains("probe.limited"))
+        }
+    }
+
+    @Test("MODULES_ENABLED loads only the named modules and refuses unknown names") func enabled() async throws {
+        try await TestHub.run(modules: [ProbeModule.self, TwinModule.self], environment: ["MODULES_ENABLED": "probe"]) { testHub in
+            #expect(testHub.hub.flags.loaded == ["probe"])
+        }
+        await #expect(throws: ConfigurationError.self) {
+            try await TestHub.run(modules: [ProbeModule.self], environment: ["MODULES_ENABLED": "probe,nope"]) { _ in }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Configuration
+import Testing
+@testable import HubKernel
+
+@Suite("Settings")
+struct HubSettingsTests {
+    func settings(_ env: [String: String]) throws -> HubSettings {
+        try HubSettings(config: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: env)))
+    }
+
+    @Test("defaults match protocol.md") func defaults() throws {
+        let s = try settings([:])
+        #expect(s.host == "127.0.0.1")
+        #expect(s.port == 8080)
+        #expect(s.databaseURL == .sqliteFile(path: "./switchboard.sqlite"))
+        #expect(s.accessTokenTTLSeconds == 900)
+        #expect(s.maxFrameBytes == 65_536)
+        #expect(s.idleTimeoutMs == 60_000)
+        #expect(s.maxConsecutiveBadFrames == 20)
+        #expect(s.allowedOrigins == ["*"])
+        #expect(s.enabledModules == nil)
+        #expect(s.problems().isEmpty)
+    }
+
+    @Test("environment names map to settings") func environment() throws {
+        let s = try settings([
+            "HTTP_HOST": "0.0.0.0", "HTTP_PORT": "9000", "DATABASE_URL": "sqlite::memory:", "HUB_MAX_FRAME_BYTES": "1024",
+            "HTTP_ALLOWED_ORIGINS": "https://a.example, https://b.example", "MODULES_ENABLED": "chat,poll",
+            "AUTH_ACCESS_TOKEN_TTL_SECONDS": "60", "HUB_MAX_CONSECUTIVE_BAD_FRAMES": "3", "HUB_IDLE_TIMEOUT_MS": "5000",
+        ])
+        #expect(s.host == "0.0.0.0")
+        #expect(s.port == 9000)
+        #expect(s.databaseURL == .sqliteMemory)
+        #expect(s.maxFrameBytes == 1024)
+        #expect(s.allowedOrigins == ["https://a.example", "https://b.example"])
+        #expect(s.enabledModules == ["chat", "poll"])
+        #expect(s.accessTokenTTLSeconds == 60)
+        #expect(s.maxConsecutiveBadFrames == 3)
+        #expect(s.idleTimeoutMs == 5000)
+    }
+
+    @Test("production refuses the dev secret and '*' origins, naming the settings") func production() throws {
+        let problems = try settings(["SWITCHBOARD_ENV": "production"]).problems()
+        #expect(problems.contains { $0.contains("AUTH_JWT_SECRET") })
+        #expect(problems.contains { $0.contains("HTTP_ALLOWED_ORIGINS") })
+        let fixed = try settings(["SWITCHBOARD_ENV": "production", "AUTH_JWT_SECRET": String(repeating: "s", count: 40),
+                                  "HTTP_ALLOWED_ORIGINS": "https://app.example"])
+        #expect(fixed.problems().isEmpty)
+    }
+
+    @Test("a short JWT secret is refused in every environment") func shortSecret() throws {
+        #expect(try settings(["AUTH_JWT_SECRET": "short"]).problems().contains { $0.contains("at least 32 bytes") })
+    }
+
+    @Test("database URLs", arguments: [
+        ("sqlite:///var/lib/sb.sqlite", DatabaseURL.sqliteFile(path: "/var/lib/sb.sqlite")),
+        ("sqlite://relative.sqlite", .sqliteFile(path: "relative.sqlite")),
+        ("sqlite::memory:", .sqliteMemory),
+        ("postgres://u:p%40ss@db:6543/app", .postgres(host: "db", port: 6543, username: "u", password: "p@ss", database: "app", sslMode: "disable")),
+        ("postgresql://u@db/app?sslmode=require", .postgres(host: "db", port: 5432, username: "u", password: nil, database: "app", sslMode: "require")),
+    ])
+    func urls(text: String, expected: DatabaseURL) throws {
+        #expect(try DatabaseURL(parsing: text) == expected)
+    }
+
+    @Test("unusable database URLs are refused", arguments: ["mysql://x", "sqlite://", "postgres://host/db", "postgres://u@h/db?sslmode=maybe"])
+    func badURLs(_ text: String) {
+        #expect(throws: ConfigurationError.self) { try DatabaseURL(parsing: text) }
+    }
+
+    @Test("a postgres URL's password is not shown") func redaction() throws {
+        #expect(!(try DatabaseURL(parsing: "postgres://u:secret@h/db")).description.contains("secret"))
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import HubKernel
+import SQLKit
+
+/// A module made for kernel tests: one command per pipeline rule.
+struct ProbeModule: HubModule {
+    static let name: ModuleName = "probe"
+
+    init(setup: ModuleSetup) throws {}
+
+    var migrations: [any Migration] { [Probe001CreateNotes()] }
+    var commands: [any CommandHandler] {
+        [Echo(), AdminOnly(), Limited(), Boom(), PublishEvent(), Slow(), Note(), AgentOnly()]
+    }
+
+    func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
+        if topic.localName == "missing" { throw HubError.notFound("no such probe topic") }
+        return topic.localName.hasPrefix("open")
+    }
+
+    /// `probe.echo {text}`: 1–10 characters.
+    struct Echo: CommandHandler {
+        static let type: CommandType = "probe.echo"
+        static let role: Role = .guest
+        static let rateLimit = RateLimit(1000, per: .seconds(1), scope: .connection)
+        struct Payload: Decodable, Sendable, Validatable {
+            var text: String
+            var count: Int?
+            func validate() throws(ValidationFailure) {
+                guard (1...10).contains(text.count) else { throw ValidationFailure("text", "text must be 1 to 10 characters") }
+            }
+        }
+        struct Reply: Encodable, Sendable { var text: String; var user: String }
+        func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+            Reply(text: payload.text, user: context.identity.userID)
+        }
+    }
+
+    struct AdminOnly: CommandHandler {
+        static let type: CommandType = "probe.admin"
+        static let role: Role = .admin
+        static let rateLimit = RateLimit(100, per: .seconds(1))
+        struct Payload: Decodable, Sendable {}
+        func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply { EmptyReply() }
+    }
+
+    struct AgentOnly: CommandHandler {
+        static let type: CommandType = "probe.agent"
+        static let role: Role = .agent
+        static let rateLimit = RateLimit(100, per: .seconds(1))
+        struct Payload: Decodable, Sendable {}
+        func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply { EmptyReply() }
+    }
+
+    /// Two per minute per connection, burst 2.
+    struct Limited: CommandHandler {
+        static let type: CommandType = "probe.limited"
+        static let role: Role = .guest
+        static let rateLimit = RateLimit(2, per: .seconds(60), scope: .connection)
+        struct Payload: Decodable, Sendable {}
+        func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply { EmptyReply() }
+    }
+
+    struct ProbeBug: Error {}
+
+    struct Boom: CommandHandler {
+        static let type: CommandType = "probe.boom"
+        static let role: Role = .guest
+        static let rateLimit = RateLimit(100, per: .seconds(1))
+        struct Payload: Decodable, Sendable {}
+        func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply { throw ProbeBug() }
+    }
+
+    /// `probe.publish {topic, text, sequenced}` publishes `probe.said {text}` on `probe:<topic>`.
+    struct PublishEvent: CommandHandler {
+        static let type: CommandType = "probe.publish"
+        static let role: Role = .guest
+        static let rateLimit = RateLimit(10_000, per: .seconds(1))
+        struct Payload: Decodable, Sendable { var topic: String; var text: String; var sequenced: Bool? }
+        struct Said: Encodable, Sendable { var text: String }
+        struct Reply: Encodable, Sendable { var seq: Int64? }
+        func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+            Reply(seq: context.publisher.publish("probe.said", Said(text: payload.text),
+                                                 on: Topic(unchecked: "probe:\(payload.topic)"), sequenced: payload.sequenced ?? true))
+        }
+    }
+
+    struct Slow: CommandHandler {
+        static let type: CommandType = "probe.slow"
+        static let role: Role = .guest
+        static let rateLimit = RateLimit(100, per: .seconds(1))
+        struct Payload: Decodable, Sendable { var ms: Int }
+        func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply {
+            try await Task.sleep(for: .milliseconds(payload.ms))
+            return EmptyReply()
+        }
+    }
+
+    /// `probe.note {text}` stores a row (to test persistence and database failure).
+    struct Note: CommandHandler {
+        static let type: CommandType = "probe.note"
+        static let role: Role = .user
+        static let rateLimit = RateLimit(1000, per: .seconds(1))
+        struct Payload: Decodable, Sendable { var text: String }
+        struct Reply: Encodable, Sendable { var id: String }
+        func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+            let id = UUID().uuidString
+            try await context.database.withConnection { sql in
+                try await sql.raw("INSERT INTO probe_notes (id, text) VALUES (\(bind: id), \(bind: payload.text))").run()
+            }
+            return Reply(id: id)
+        }
+    }
+}
+
+struct Probe001CreateNotes: Migration {
+    let name = "probe.001_create_notes"
+    func prepare(on database: any SQLDatabase) async throws {
+        try await database.raw("CREATE TABLE probe_notes (id TEXT PRIMARY KEY, text TEXT NOT NULL)").run()
+    }
+    func revert(on database: any SQLDatabase) async throws {
+        try await database.raw("DROP TABLE probe_notes").run()
+    }
+}
