@@ -8,7 +8,8 @@ public struct ConnectionSupervisor: Service {
     public init(hub: Hub) { self.hub = hub }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // on graceful shutdown the loop is cancelled; ending quietly is the expected outcome
+        try? await cancelWhenGracefulShutdown {
             var ticks = 0
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(250))
@@ -28,7 +29,7 @@ public struct BusRelay: Service {
     public func run() async throws {
         guard let bus = hub.bus else { return try await gracefulShutdown() }
         let inbound = try await bus.messages(for: hub.node)
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 if let outbound = hub.busOutbound {
                     group.addTask {

@@ -86,6 +86,14 @@ public final class Database: Sendable {
         }
     }
 
+    /// Closes an SQLite database that was never ``run()`` (one-shot tools); for PostgreSQL,
+    /// cancelling ``run()`` closes the pool.
+    public func close() async {
+        if case .sqlite(let connection, let lock) = backend {
+            await lock.withLock { try? await connection.close().get() }
+        }
+    }
+
     /// Runs `body` with a connection of its own; statements run outside any transaction.
     public func withConnection<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         do {

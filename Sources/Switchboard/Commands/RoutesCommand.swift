@@ -20,8 +20,10 @@ struct RoutesCommand: AsyncParsableCommand {
             hub = try await HubBuilder.build(settings: configuration.settings, catalog: Catalog.modules,
                                              config: configuration.reader, database: database, logger: logger)
         } catch {
+            await database.close()
             throw fail(error)
         }
+        await database.close()
         let rows = hub.routes.sorted.map { [$0.type.rawValue, $0.module, $0.role.rawValue, $0.rateLimit.description] }
         let header = ["TYPE", "MODULE", "ROLE", "RATE LIMIT"]
         let widths = (0..<4).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
