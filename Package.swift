@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "switchboard", targets: ["Switchboard"]),
         .library(name: "HubKernel", targets: ["HubKernel"]),
         .library(name: "HubTesting", targets: ["HubTesting"]),
+        .executable(name: "switchboard-bench", targets: ["HotPathBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -101,6 +102,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The kernel's hot-path benchmark: `swift run -c release switchboard-bench`.
+        .executableTarget(
+            name: "HotPathBenchmark",
+            dependencies: ["HubKernel", "HubTesting", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Benchmarks/HotPath",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -99,7 +99,91 @@ async def session(port):
     check("production refuses the dev secret and '*' origins",
           prod.returncode != 0 and "AUTH_JWT_SECRET" in prod.stderr and "HTTP_ALLOWED_ORIGINS" in prod.stderr, prod.stderr)
 
+async def idle(port):
+    """A client that never answers pings is closed with 1001 after the idle timeout."""
+    import base64, socket
+    env = dict(ENV, HUB_HEARTBEAT_MS="300", HUB_IDLE_TIMEOUT_MS="300", DATABASE_URL=f"sqlite://{TMP}/idle.sqlite")
+    proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    while f"listening on http://127.0.0.1:{port}" not in (proc.stdout.readline() or "listening on http://127.0.0.1:" + str(port)):
+        pass
+    status, guest = http("POST", port, "/auth/guest", {"displayName": "idler"})
+    sock = socket.create_connection(("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall((f"GET /ws?access_token={guest['accessToken']} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    sock.settimeout(5)
+    data = b""
+    started = time.time()
+    close_code = None
+    try:
+        while close_code is None and time.time() - started < 5:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+            body = data.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in data else b""
+            while len(body) >= 2:
+                opcode, length = body[0] & 0x0F, body[1] & 0x7F
+                offset = 2 + (2 if length == 126 else 8 if length == 127 else 0)
+                if length >= 126:
+                    length = int.from_bytes(body[2:offset], "big")
+                if len(body) < offset + length:
+                    break
+                if opcode == 0x8:
+                    close_code = int.from_bytes(body[offset:offset + 2], "big")
+                body = body[offset + length:]
+    except socket.timeout:
+        pass
+    elapsed = time.time() - started
+    check("a client that never answers pings is closed with 1001", close_code == 1001 and elapsed < 3, f"{close_code} after {elapsed:.1f}s")
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+
+async def outage(port):
+    """PostgreSQL goes away: commands answer unavailable, readiness names the database; it comes back: service resumes."""
+    import glob
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+        print("SKIP database outage: PostgreSQL is not installed")
+        return
+    pg_env = dict(os.environ, SWITCHBOARD_TEST_PG_STATE=f"/tmp/sb-smoke-pg-{os.getpid()}", SWITCHBOARD_TEST_PG_PORT="55439")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pg-throwaway.sh")
+    url = subprocess.run([script, "start"], env=pg_env, capture_output=True, text=True, check=True).stdout.strip()
+    env = dict(ENV, DATABASE_URL=url, DATABASE_LEASE_TIMEOUT_MS="1000")
+    proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        while f"listening on http://127.0.0.1:{port}" not in (proc.stdout.readline() or f"listening on http://127.0.0.1:{port}"):
+            pass
+        status, guest = http("POST", port, "/auth/guest", {"displayName": "outage"})
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={guest['accessToken']}") as ws:
+            await ws.recv()
+            async def code(n):
+                await ws.send(json.dumps({"id": n, "type": "poll.get", "data": {"pollId": "none"}}))
+                reply = json.loads(await asyncio.wait_for(ws.recv(), 15))
+                return reply["error"]["code"]
+            check("with the database up, a lookup answers not_found", await code(1) == "not_found")
+            subprocess.run([script, "pause"], env=pg_env, check=True)
+            check("with the database down, commands answer unavailable", await code(2) == "unavailable")
+            status, body = http("GET", port, "/readyz")
+            check("readiness is 503 and names the database", status == 503 and body["error"].get("field") == "database", body)
+            subprocess.run([script, "resume"], env=pg_env, check=True)
+            recovered = False
+            for n in range(3, 40):
+                if await code(n) == "not_found":
+                    recovered = True
+                    break
+                await asyncio.sleep(0.5)
+            check("service resumes when the database returns, without a restart", recovered)
+            check("the connection survived the outage", ws.state.name == "OPEN")
+        status, _ = http("GET", port, "/readyz")
+        check("readiness is 200 again", status == 200)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        subprocess.run([script, "stop"], env=pg_env)
+
 asyncio.run(session(int(os.environ.get("SMOKE_PORT", "18080"))))
+asyncio.run(idle(int(os.environ.get("SMOKE_PORT", "18080")) + 1))
+asyncio.run(outage(int(os.environ.get("SMOKE_PORT", "18080")) + 2))
 passed = sum(results)
 print(f"smoke: {passed} passed, {len(results) - passed} failed")
 sys.exit(0 if all(results) else 1)

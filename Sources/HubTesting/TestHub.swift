@@ -75,7 +75,13 @@ public struct TestHub: Sendable {
             try await hub.prepare(migrate: true)
             switch mode {
             case .inProcess:
-                return try await body(TestHub(hub: hub, mode: mode, baseURL: nil, clock: clock))
+                guard bus != nil else { return try await body(TestHub(hub: hub, mode: mode, baseURL: nil, clock: clock)) }
+                // with a bus, relay what other nodes send, as the live runtime does
+                return try await withThrowingTaskGroup(of: T?.self) { group in
+                    group.addTask { try await BusRelay(hub: hub).run(); return nil }
+                    defer { group.cancelAll() }
+                    return try await body(TestHub(hub: hub, mode: mode, baseURL: nil, clock: clock))
+                }
             case .live:
                 return try await withThrowingTaskGroup(of: T?.self) { group in
                     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -102,7 +108,7 @@ public struct TestHub: Sendable {
         if role == .guest {
             pair = try await hub.accounts.guest(displayName: name ?? "guest \(number)")
         } else {
-            let username = "\(name ?? role.rawValue)-\(number)-\(UUID().uuidString.prefix(6).lowercased())"
+            let username = "\(role.rawValue)-\(number)-\(UUID().uuidString.prefix(6).lowercased())"
             _ = try await hub.accounts.createUser(username: username, password: "password-\(number)", displayName: name, role: role)
             pair = try await hub.accounts.login(username: username, password: "password-\(number)")
         }

@@ -55,3 +55,16 @@ struct AuthHTTPTests {
         }
     }
 }
+
+@Suite("HTTP limits")
+struct HTTPLimitTests {
+    @Test("a body above HTTP_MAX_BODY_BYTES is payload_too_large (413)") func bodyLimit() async throws {
+        try await TestHub.run(modules: Catalog.modules, .live, environment: ["HTTP_MAX_BODY_BYTES": "200"]) { hub in
+            let http = HTTP(baseURL: hub.baseURL!)
+            let big = try await http.post("/auth/guest", ["displayName": .string(String(repeating: "x", count: 500))])
+            #expect(big.status == 413)
+            #expect(big.body["error"]["code"] == "payload_too_large")
+            #expect(try await http.post("/auth/guest", ["displayName": "fits"]).status == 200)
+        }
+    }
+}

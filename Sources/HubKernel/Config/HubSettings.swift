@@ -7,6 +7,8 @@ public struct HubSettings: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
     public var databaseURL: DatabaseURL = .sqliteFile(path: "./switchboard.sqlite")
+    /// How long a command waits for a pooled PostgreSQL connection before `unavailable`.
+    public var databaseLeaseTimeoutMs: Int = 5000
     /// `development` or `production`.
     public var environment: String = "development"
     public var jwtSecret: String = HubSettings.developmentJWTSecret

@@ -3,6 +3,7 @@ public import SQLKit
 import SQLiteKit
 import PostgresKit
 import NIOSSL
+import Synchronization
 
 /// The hub's database: one SQL layer (SQLKit) over the embedded SQLite file or PostgreSQL.
 ///
@@ -23,13 +24,20 @@ public final class Database: Sendable {
     public let url: DatabaseURL
     private let backend: Backend
     private let logger: Logger
+    /// How long a request may wait for a pooled connection before it fails as unavailable
+    /// (PostgreSQL; the pool itself would queue it until its circuit breaker trips, ~60 s).
+    public let leaseTimeout: Duration
+    /// Set when a lease timed out, cleared by the next granted lease: while the database is
+    /// known to be down, requests give up quickly instead of each waiting the full timeout.
+    private let suspectedDown = Atomic(false)
 
     private enum Backend: Sendable {
         case sqlite(SQLiteConnection, AsyncLock)
         case postgres(PostgresClient)
     }
 
-    private init(kind: Kind, url: DatabaseURL, backend: Backend, logger: Logger) {
+    private init(kind: Kind, url: DatabaseURL, backend: Backend, logger: Logger, leaseTimeout: Duration) {
+        self.leaseTimeout = leaseTimeout
         self.kind = kind
         self.url = url
         self.backend = backend
@@ -40,7 +48,9 @@ public final class Database: Sendable {
     /// ``run()`` running for as long as the database is used.
     /// - Parameter searchPath: for PostgreSQL, the schema to use instead of `public` (tests
     ///   isolate themselves in a schema of their own).
-    public static func open(_ url: DatabaseURL, logger: Logger, searchPath: String? = nil) async throws -> Database {
+    /// - Parameter leaseTimeout: see ``leaseTimeout``.
+    public static func open(_ url: DatabaseURL, logger: Logger, searchPath: String? = nil,
+                            leaseTimeout: Duration = .seconds(5)) async throws -> Database {
         switch url {
         case .sqliteMemory, .sqliteFile:
             let storage: SQLiteConnection.Storage
@@ -52,7 +62,8 @@ public final class Database: Sendable {
             try await sql.raw("PRAGMA busy_timeout = 5000").run()
             // FULL: an acknowledged commit survives power loss, not only a process crash.
             try await sql.raw("PRAGMA synchronous = FULL").run()
-            return Database(kind: .sqlite, url: url, backend: .sqlite(connection, AsyncLock()), logger: logger)
+            return Database(kind: .sqlite, url: url, backend: .sqlite(connection, AsyncLock()), logger: logger,
+                            leaseTimeout: leaseTimeout)
         case .postgres(let host, let port, let username, let password, let database, let sslMode):
             let tls: PostgresClient.Configuration.TLS
             switch sslMode {
@@ -67,7 +78,7 @@ public final class Database: Sendable {
             configuration.options.maximumConnections = 16
             if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-            return Database(kind: .postgres, url: url, backend: .postgres(client), logger: logger)
+            return Database(kind: .postgres, url: url, backend: .postgres(client), logger: logger, leaseTimeout: leaseTimeout)
         }
     }
 
@@ -101,12 +112,46 @@ public final class Database: Sendable {
             case .sqlite(let connection, let lock):
                 return try await lock.withLock { try await body(connection.sql()) }
             case .postgres(let client):
-                return try await client.withConnection { connection in
-                    try await body(connection.sql(queryLogLevel: .trace))
-                }
+                let timeout = suspectedDown.load(ordering: .relaxed) ? min(leaseTimeout, .milliseconds(500)) : leaseTimeout
+                return try await leased(from: client, timeout: timeout, body)
             }
         } catch {
             throw DatabaseUnavailable.wrapping(error)
+        }
+    }
+
+    /// Leases a pooled connection, giving up after `timeout` if none is granted.
+    private func leased<T: Sendable>(
+        from client: PostgresClient, timeout: Duration, _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await withoutActuallyEscaping(body) { body in
+            // the closure runs at most once, inside the child task awaited before returning
+            nonisolated(unsafe) let body = body
+            let granted = LeaseFlag()
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        granted.set()
+                        self.suspectedDown.store(false, ordering: .relaxed)
+                        return try await body(connection.sql(queryLogLevel: .trace))
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if !granted.isSet {
+                        self.suspectedDown.store(true, ordering: .relaxed)
+                        throw DatabaseUnavailable(reason: "no database connection within \(timeout)")
+                    }
+                    return nil
+                }
+                while let next = try await group.next() {
+                    if let value = next {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw DatabaseUnavailable(reason: "the database request ended without a result")
+            }
         }
     }
 
@@ -127,17 +172,23 @@ public final class Database: Sendable {
 
     /// Answers whether the database responds, within `timeout`.
     public func ping(timeout: Duration = .seconds(2)) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                (try? await self.withConnection { try await $0.raw("SELECT 1").run() }) != nil
+        do {
+            switch backend {
+            case .sqlite:
+                try await withConnection { try await $0.raw("SELECT 1").run() }
+            case .postgres(let client):
+                try await leased(from: client, timeout: timeout) { try await $0.raw("SELECT 1").run() }
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+            return true
+        } catch {
+            return false
         }
     }
+}
+
+/// Whether a pooled connection was granted (set once, read by the lease watchdog).
+private final class LeaseFlag: Sendable {
+    private let value = Atomic(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }

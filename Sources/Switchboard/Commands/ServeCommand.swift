@@ -15,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
         let database: Database
         do {
             configuration = try await SwitchboardConfiguration.load(options.overrides)
-            database = try await Database.open(configuration.settings.databaseURL, logger: logger)
+            database = try await Database.open(configuration.settings.databaseURL, logger: logger,
+                                               leaseTimeout: .milliseconds(configuration.settings.databaseLeaseTimeoutMs))
         } catch {
             throw fail(error)
         }
