@@ -98,6 +98,19 @@ async def session(port):
                           capture_output=True, text=True, timeout=60)
     check("production refuses the dev secret and '*' origins",
           prod.returncode != 0 and "AUTH_JWT_SECRET" in prod.stderr and "HTTP_ALLOWED_ORIGINS" in prod.stderr, prod.stderr)
+    config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "configs", "production.json")
+    proc = subprocess.Popen([BIN, "serve", "--port", str(port), "--config", config], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=dict(ENV, AUTH_JWT_SECRET=os.urandom(32).hex()))
+    line = ""
+    deadline = time.time() + 60
+    while time.time() < deadline and "listening on http://" not in line:
+        line = proc.stdout.readline()
+        if not line:
+            break
+    check("examples/configs/production.json starts with a real secret; --port beats the file",
+          f"listening on http://0.0.0.0:{port}" in line, line)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
 
 async def idle(port):
     """A client that never answers pings is closed with 1001 after the idle timeout."""
