@@ -3,6 +3,13 @@ import Synchronization
 enum KernelCommands {
     static let all: [any CommandHandler] = [Ping(), Subscribe(), Unsubscribe(), Authenticate()]
 
+    /// The `topic` field rule shared by subscribe and unsubscribe.
+    static func checkTopic(_ name: String) throws(ValidationFailure) {
+        guard Topic(name) != nil else {
+            throw ValidationFailure("topic", "topic must be '<module>:<name>', at most \(Topic.maxLength) bytes, without control characters")
+        }
+    }
+
     /// `hub.ping {}` → `{serverTime}`: a round-trip check and the server's clock.
     struct Ping: CommandHandler {
         static let type: CommandType = "hub.ping"
@@ -24,9 +31,7 @@ enum KernelCommands {
             var topic: String
             var since: Int64?
             func validate() throws(ValidationFailure) {
-                guard Topic(topic) != nil else {
-                    throw ValidationFailure("topic", "topic must be '<module>:<name>', at most \(Topic.maxLength) bytes, without control characters")
-                }
+                try KernelCommands.checkTopic(topic)
                 if let since, since < 0 { throw ValidationFailure("since", "since must be a sequence number ≥ 0") }
             }
         }
@@ -45,9 +50,7 @@ enum KernelCommands {
         static let rateLimit = RateLimit(50, per: .seconds(1), burst: 100, scope: .connection)
         struct Payload: Decodable, Sendable, Validatable {
             var topic: String
-            func validate() throws(ValidationFailure) {
-                guard Topic(topic) != nil else { throw ValidationFailure("topic", "topic must be '<module>:<name>'") }
-            }
+            func validate() throws(ValidationFailure) { try KernelCommands.checkTopic(topic) }
         }
         func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply {
             context.hub.unsubscribe(context.connection, from: payload.topic)

@@ -8,25 +8,24 @@ public import NIOCore
 public enum OutboundFrame {
     /// A successful reply `{"re":…,"ok":true,"data":…}`.
     public static func reply(to id: CommandID?, payload: Data) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(payload.count + 32)
-        buffer.writeStaticString("{\"re\":")
-        writeID(id, into: &buffer)
-        buffer.writeStaticString(",\"ok\":true,\"data\":")
-        buffer.writeBytes(payload)
-        buffer.writeStaticString("}")
-        return buffer
+        reply(to: id, payloadSize: payload.count) { $0.writeBytes(payload) }
     }
 
     /// A successful reply whose payload is already JSON bytes.
     public static func reply(to id: CommandID?, payload: ByteBuffer) -> ByteBuffer {
+        reply(to: id, payloadSize: payload.readableBytes) { buffer in
+            var payload = payload
+            buffer.writeBuffer(&payload)
+        }
+    }
+
+    private static func reply(to id: CommandID?, payloadSize: Int, writePayload: (inout ByteBuffer) -> Void) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(payload.readableBytes + 32)
+        buffer.reserveCapacity(payloadSize + 32)
         buffer.writeStaticString("{\"re\":")
         writeID(id, into: &buffer)
         buffer.writeStaticString(",\"ok\":true,\"data\":")
-        var payload = payload
-        buffer.writeBuffer(&payload)
+        writePayload(&buffer)
         buffer.writeStaticString("}")
         return buffer
     }

@@ -43,15 +43,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
 /// Builds a hub for a one-shot command (no server), keeping the database pool alive meanwhile.
 func withHub(options: CommonOptions, logger: Logger, _ body: @escaping @Sendable (Hub) async throws -> Void) async throws {
-    let configuration: SwitchboardConfiguration
-    let database: Database
-    do {
-        configuration = try await SwitchboardConfiguration.load(options.overrides)
-        database = try await Database.open(configuration.settings.databaseURL, logger: logger,
-                                               leaseTimeout: .milliseconds(configuration.settings.databaseLeaseTimeoutMs))
-    } catch {
-        throw fail(error)
-    }
+    let (configuration, database) = try await openConfiguredDatabase(options, logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await database.run() }
         defer { group.cancelAll() }
@@ -63,5 +55,17 @@ func withHub(options: CommonOptions, logger: Logger, _ body: @escaping @Sendable
             throw fail(error)
         }
         try await body(hub)
+    }
+}
+
+/// Loads the configuration and opens its database; a problem ends the command with a message.
+func openConfiguredDatabase(_ options: CommonOptions, logger: Logger) async throws -> (SwitchboardConfiguration, Database) {
+    do {
+        let configuration = try await SwitchboardConfiguration.load(options.overrides)
+        let database = try await Database.open(configuration.settings.databaseURL, logger: logger,
+                                               leaseTimeout: .milliseconds(configuration.settings.databaseLeaseTimeoutMs))
+        return (configuration, database)
+    } catch {
+        throw fail(error)
     }
 }

@@ -11,15 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = LogSetup.bootstrap()
-        let configuration: SwitchboardConfiguration
-        let database: Database
-        do {
-            configuration = try await SwitchboardConfiguration.load(options.overrides)
-            database = try await Database.open(configuration.settings.databaseURL, logger: logger,
-                                               leaseTimeout: .milliseconds(configuration.settings.databaseLeaseTimeoutMs))
-        } catch {
-            throw fail(error)
-        }
+        let (configuration, database) = try await openConfiguredDatabase(options, logger: logger)
         logger.info("starting", metadata: ["database": .string(database.url.description),
                                            "env": .string(configuration.settings.environment)])
         try await withThrowingTaskGroup(of: Void.self) { group in
