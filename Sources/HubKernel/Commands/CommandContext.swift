@@ -18,8 +18,16 @@ public struct CommandContext: Sendable {
     public let publisher: any Publisher
     /// The hub's clock.
     public let clock: any HubClock
-    /// A logger with the request's metadata.
-    public var logger: Logger
+    /// A logger with the request's metadata (`sb.connection.id`, `sb.command.type`, `sb.user.id`),
+    /// built when a handler asks for it rather than for every command.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "sb.connection.id"] = .string(connectionID)
+        logger[metadataKey: "sb.command.type"] = .string(commandType.rawValue)
+        logger[metadataKey: "sb.user.id"] = .string(identity.userID)
+        return logger
+    }
+    let baseLogger: Logger
     /// Capabilities offered by loaded modules.
     public let capabilities: CapabilityRegistry
 

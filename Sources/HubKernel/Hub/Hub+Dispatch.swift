@@ -27,10 +27,6 @@ extension Hub {
             return
         }
         let identity = connection.identity
-        var logger = self.logger
-        logger[metadataKey: "sb.connection.id"] = .string(connection.id)
-        logger[metadataKey: "sb.command.type"] = .string(route.type.rawValue)
-        logger[metadataKey: "sb.user.id"] = .string(identity.userID)
         var code = "ok"
         do {
             guard flags.isEnabled(route.module) else { throw HubError.featureDisabled(route.module) }
@@ -44,7 +40,7 @@ extension Hub {
             }
             let context = CommandContext(
                 identity: identity, connectionID: connection.id, commandType: route.type, database: database,
-                publisher: publisher, clock: clock, logger: logger, capabilities: capabilities,
+                publisher: publisher, clock: clock, baseLogger: logger, capabilities: capabilities,
                 connection: connection, hub: self, commandID: envelope.id)
             inFlight.add(1, ordering: .relaxed)
             defer { inFlight.subtract(1, ordering: .relaxed) }
@@ -52,6 +48,10 @@ extension Hub {
                 connection.send(OutboundFrame.reply(to: id, payload: reply))
             }
         } catch {
+            var logger = self.logger
+            logger[metadataKey: "sb.connection.id"] = .string(connection.id)
+            logger[metadataKey: "sb.command.type"] = .string(route.type.rawValue)
+            logger[metadataKey: "sb.user.id"] = .string(identity.userID)
             let hubError = wireError(error, logger: logger)
             code = hubError.code.rawValue
             connection.send(OutboundFrame.error(hubError, re: envelope.id))

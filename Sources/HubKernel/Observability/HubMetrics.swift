@@ -13,8 +13,16 @@ public final class HubMetrics: Sendable {
     private let connectionsTotal: Counter
     private let slowConsumerCloses: Counter
     private let badFrames: Counter
-    private let counters = Mutex<[String: Counter]>([:])
+    private let counters = Mutex<[CounterKey: Counter]>([:])
     private let histograms = Mutex<[String: DurationHistogram]>([:])
+
+    /// A counter's name and label values, hashed without building a string per increment.
+    private struct CounterKey: Hashable {
+        var name: String
+        var first: String
+        var second: String = ""
+        var third: String = ""
+    }
 
     private static let latencyBuckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
@@ -30,7 +38,8 @@ public final class HubMetrics: Sendable {
     }
 
     private func counter(_ name: String, help: String, labels: [(String, String)]) -> Counter {
-        let key = name + labels.map { "|\($0.1)" }.joined()
+        let key = CounterKey(name: name, first: labels.count > 0 ? labels[0].1 : "", second: labels.count > 1 ? labels[1].1 : "",
+                             third: labels.count > 2 ? labels[2].1 : "")
         return counters.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = registry.makeCounter(descriptor: .init(namespace: "sb", metricName: name, helpText: help), labels: labels)
