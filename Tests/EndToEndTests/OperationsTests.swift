@@ -72,6 +72,10 @@ struct OperationsTests {
             #expect(ready.status == 503)
             #expect(ready.body["error"]["code"] == "unavailable")
             #expect(try await http.get("/healthz").status == 200)
+            // a draining node takes no new sockets
+            let refused = try await http.get("/ws", token: client.accessToken, headers: upgrade)
+            #expect(refused.status == 503)
+            #expect(refused.body["error"]["code"] == "unavailable")
         }
     }
 

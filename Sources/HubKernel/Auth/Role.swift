@@ -25,7 +25,16 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
-    public static func < (lhs: Role, rhs: Role) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    /// Orders roles by privilege, for display (`guest` first, `admin` last).
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
+
+    private var rank: Int {
+        switch self {
+        case .guest: 0
+        case .user: 1
+        case .agent: 2
+        case .host: 3
+        case .admin: 4
+        }
     }
 }

@@ -44,9 +44,12 @@ public final class TopicRegistry: Sendable {
     }
 
     private func channel(_ topic: String, create: Bool) -> Channel? {
+        create ? channel(creating: topic) : channels.withLock { $0[topic] }
+    }
+
+    private func channel(creating topic: String) -> Channel {
         channels.withLock { channels in
             if let channel = channels[topic] { return channel }
-            guard create else { return nil }
             let now = clock.nowMs()
             let channel = Channel(name: topic, seq: now * 1000, historySize: historySize, nowMs: now)
             channels[topic] = channel
@@ -84,7 +87,7 @@ public final class TopicRegistry: Sendable {
         since: Int64?,
         reply: (Subscription) -> Void
     ) {
-        let channel = channel(topic, create: true)!
+        let channel = channel(creating: topic)
         channel.state.withLock { state in
             state.subscribers[connection.id] = connection
             state.lastActivityMs = clock.nowMs()
