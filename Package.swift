@@ -91,11 +91,24 @@ let package = Package(
             path: "examples/out-of-tree-module/Sources/Polls",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Chat",
+            dependencies: [
+                "HubKernel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Plugins/Chat",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Switchboard",
             dependencies: [
                 "HubKernel",
                 "Polls",
+                "Chat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -119,6 +132,11 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ChatTests",
+            dependencies: ["Chat", "HubKernel", "HubTesting", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

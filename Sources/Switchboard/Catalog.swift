@@ -1,3 +1,4 @@
+import Chat
 import HubKernel
 import Polls
 
@@ -6,6 +7,7 @@ import Polls
 /// of these load.
 enum Catalog {
     static let modules: [any HubModule.Type] = [
+        ChatModule.self,
         PollModule.self,
     ]
 }

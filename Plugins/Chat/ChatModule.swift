@@ -1,0 +1,48 @@
+public import HubKernel
+public import Hummingbird
+public import ServiceLifecycle
+
+/// Chat: public rooms, private rooms, direct conversations; persisted messages with
+/// idempotent sends, edits, soft deletes and cursor-paged history; typing indicators; read
+/// positions and unread counts. Topic `chat:<room>`.
+public struct ChatModule: HubModule {
+    public static let name: ModuleName = "chat"
+
+    let store: ChatStore
+    let configuration: ChatConfiguration
+    let typing: TypingTracker
+    let authenticator: Authenticator
+
+    public init(setup: ModuleSetup) throws {
+        configuration = try ChatConfiguration(config: setup.config)
+        store = ChatStore(database: setup.database, clock: setup.clock)
+        typing = TypingTracker(publisher: setup.publisher, clock: setup.clock, ttlMs: configuration.typingTtlMs)
+        authenticator = setup.authenticator
+    }
+
+    public var migrations: [any Migration] { [Chat001CreateRooms(), Chat002CreateMessages()] }
+
+    public var commands: [any CommandHandler] {
+        [
+            CreateRoom(store: store), OpenDm(store: store), JoinRoom(store: store), LeaveRoom(store: store, typing: typing),
+            SendMessage(store: store, configuration: configuration, typing: typing),
+            EditMessage(store: store, configuration: configuration), DeleteMessage(store: store),
+            History(store: store, configuration: configuration), Typing(store: store, tracker: typing),
+            MarkRead(store: store), ListRooms(store: store),
+        ]
+    }
+
+    /// Public rooms are open to everyone signed in; private and DM rooms to their members.
+    public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
+        guard let access = try await store.access(topic.localName, for: identity.userID) else {
+            throw HubError.notFound("no room '\(topic.localName)'")
+        }
+        return access.canRead
+    }
+
+    public var routes: RouteCollection<HubRequestContext> {
+        ChatRoutes(store: store, configuration: configuration, authenticator: authenticator).collection
+    }
+
+    public var services: [any Service] { [typing] }
+}

@@ -1,0 +1,33 @@
+import HubKernel
+
+/// `chat.delete {messageId}` → `{message}` (the tombstone), then `chat.deleted` once. The
+/// author or an admin; deleting again returns the tombstone and announces nothing.
+struct DeleteMessage: CommandHandler {
+    static let type: CommandType = "chat.delete"
+    static let role: Role = .user
+    static let rateLimit = RateLimit(20, per: .seconds(60), burst: 10, scope: .user)
+
+    struct Payload: Decodable, Sendable, Validatable {
+        var messageId: String
+        func validate() throws(ValidationFailure) {
+            guard (1...64).contains(messageId.count) else { throw ValidationFailure("messageId", "messageId must be a message id") }
+        }
+    }
+    struct Reply: Encodable, Sendable { var message: MessageView }
+
+    let store: ChatStore
+
+    func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+        guard let original = try await store.message(id: payload.messageId),
+              (try? await store.readable(original.room, by: context.identity)) != nil
+        else { throw HubError.notFound("no message '\(payload.messageId)'") }
+        guard original.authorId == context.identity.userID || context.identity.role == .admin else {
+            throw HubError.forbidden("only the author or an admin may delete a message")
+        }
+        guard let (tombstone, changed) = try await store.delete(id: original.id) else { throw HubError.notFound("no message '\(payload.messageId)'") }
+        if changed {
+            context.publisher.publish(MessageEvent.deleted, MessageEvent(message: tombstone), on: Topic(unchecked: "chat:\(tombstone.room)"))
+        }
+        return Reply(message: tombstone)
+    }
+}

@@ -1,0 +1,37 @@
+import HubKernel
+
+/// `chat.edit {messageId, text}` → `{message}`, then `chat.edited`. Only the author, only
+/// within `editWindowSeconds` of sending (`conflict` after), never a deleted message.
+struct EditMessage: CommandHandler {
+    static let type: CommandType = "chat.edit"
+    static let role: Role = .user
+    static let rateLimit = RateLimit(20, per: .seconds(60), burst: 10, scope: .user)
+
+    struct Payload: Decodable, Sendable, Validatable {
+        var messageId: String
+        var text: String
+        func validate() throws(ValidationFailure) {
+            guard (1...64).contains(messageId.count) else { throw ValidationFailure("messageId", "messageId must be a message id") }
+        }
+    }
+    struct Reply: Encodable, Sendable { var message: MessageView }
+
+    let store: ChatStore
+    let configuration: ChatConfiguration
+
+    func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+        let text = try MessageText.clean(payload.text, maxLength: configuration.maxTextLength)
+        guard let original = try await store.message(id: payload.messageId),
+              (try? await store.readable(original.room, by: context.identity)) != nil
+        else { throw HubError.notFound("no message '\(payload.messageId)'") }
+        // permission before state: someone else's message is forbidden, even if it is also too old
+        guard original.authorId == context.identity.userID else { throw HubError.forbidden("only the author may edit a message") }
+        guard !original.deleted else { throw HubError.conflict("the message was deleted") }
+        guard context.clock.nowMs() - original.sentAt <= Int64(configuration.editWindowSeconds) * 1000 else {
+            throw HubError.conflict("messages can be edited for \(configuration.editWindowSeconds) seconds after sending")
+        }
+        guard let edited = try await store.edit(id: original.id, text: text) else { throw HubError.conflict("the message was deleted") }
+        context.publisher.publish(MessageEvent.edited, MessageEvent(message: edited), on: Topic(unchecked: "chat:\(edited.room)"))
+        return Reply(message: edited)
+    }
+}

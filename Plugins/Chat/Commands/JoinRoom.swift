@@ -1,0 +1,37 @@
+import HubKernel
+
+/// `chat.join {room}` → `{room, lastSeq}`: becomes a member (a public room is created on first
+/// join) and subscribes to `chat:<room>`. Private and DM rooms admit only their members.
+struct JoinRoom: CommandHandler {
+    static let type: CommandType = "chat.join"
+    static let role: Role = .user
+    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .user)
+
+    struct Payload: Decodable, Sendable, Validatable {
+        var room: String
+        func validate() throws(ValidationFailure) { try RoomName.validateAny(room) }
+    }
+    struct Reply: Encodable, Sendable { var room: RoomView; var seq: Int64 }
+
+    let store: ChatStore
+
+    func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+        let me = context.identity.userID
+        let access = try await context.database.transaction { sql -> ChatStore.Access in
+            if let access = try await store.access(payload.room, for: me, on: sql) {
+                guard access.room.kind == "public" || access.isMember else {
+                    throw HubError.forbidden("'\(payload.room)' is private")
+                }
+                if !access.isMember { try await store.addMember(me, to: payload.room, on: sql) }
+            } else {
+                guard RoomName.isValidPublicName(payload.room) else { throw HubError.notFound("no room '\(payload.room)'") }
+                _ = try await store.createRoom(payload.room, kind: "public", createdBy: me, members: [me], on: sql)
+                try await store.addMember(me, to: payload.room, on: sql)
+            }
+            guard let access = try await store.access(payload.room, for: me, on: sql) else { throw HubError.notFound("no room '\(payload.room)'") }
+            return access
+        }
+        let seq = context.subscribe(to: Topic(unchecked: "chat:\(payload.room)"))
+        return Reply(room: access.room, seq: seq)
+    }
+}

@@ -1,0 +1,32 @@
+import HubKernel
+
+/// `chat.read {room, messageId}` → `{room, lastReadSeq}`: moves the caller's read position to
+/// that message (never backwards) and tells the caller's other devices (`chat.read` on
+/// `user:<id>`).
+struct MarkRead: CommandHandler {
+    static let type: CommandType = "chat.read"
+    static let role: Role = .user
+    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .user)
+
+    struct Payload: Decodable, Sendable, Validatable {
+        var room: String
+        var messageId: String
+        func validate() throws(ValidationFailure) {
+            try RoomName.validateAny(room)
+            guard (1...64).contains(messageId.count) else { throw ValidationFailure("messageId", "messageId must be a message id") }
+        }
+    }
+    struct Reply: Encodable, Sendable { var room: String; var lastReadSeq: Int64 }
+
+    let store: ChatStore
+
+    func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+        _ = try await store.joined(payload.room, by: context.identity)
+        guard let message = try await store.message(id: payload.messageId), message.room == payload.room else {
+            throw HubError.notFound("no message '\(payload.messageId)' in '\(payload.room)'")
+        }
+        let position = try await store.markRead(room: payload.room, userID: context.identity.userID, seq: message.seq)
+        context.publisher.publish(ReadEvent.type, ReadEvent(room: payload.room, lastReadSeq: position), toUser: context.identity.userID)
+        return Reply(room: payload.room, lastReadSeq: position)
+    }
+}

@@ -1,0 +1,39 @@
+import HubKernel
+
+/// `chat.send {room, text, clientMsgId?}` → `{message}`, then `chat.message {message}` to the
+/// room. Stored before the reply and the event; a repeated `clientMsgId` from the same author
+/// returns the original message and announces nothing.
+struct SendMessage: CommandHandler {
+    static let type: CommandType = "chat.send"
+    static let role: Role = .user
+    static let rateLimit = RateLimit(10, per: .seconds(60), burst: 5, scope: .user)
+
+    struct Payload: Decodable, Sendable, Validatable {
+        var room: String
+        var text: String
+        var clientMsgId: String?
+        func validate() throws(ValidationFailure) {
+            try RoomName.validateAny(room)
+            if let clientMsgId, !(1...64).contains(clientMsgId.count) {
+                throw ValidationFailure("clientMsgId", "clientMsgId must be 1 to 64 characters")
+            }
+        }
+    }
+    struct Reply: Encodable, Sendable { var message: MessageView }
+
+    let store: ChatStore
+    let configuration: ChatConfiguration
+    let typing: TypingTracker
+
+    func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+        let text = try MessageText.clean(payload.text, maxLength: configuration.maxTextLength)
+        _ = try await store.joined(payload.room, by: context.identity)
+        let (message, isNew) = try await store.send(room: payload.room, authorID: context.identity.userID,
+                                                    text: text, clientMsgID: payload.clientMsgId)
+        if isNew {
+            typing.stop(room: payload.room, identity: context.identity)
+            context.publisher.publish(MessageEvent.sent, MessageEvent(message: message), on: Topic(unchecked: "chat:\(payload.room)"))
+        }
+        return Reply(message: message)
+    }
+}

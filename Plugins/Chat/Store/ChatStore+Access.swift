@@ -1,0 +1,19 @@
+import HubKernel
+
+extension ChatStore {
+    /// The room, if the caller may read it: `not_found` when it does not exist, `forbidden`
+    /// for private and DM rooms the caller is not a member of.
+    func readable(_ room: String, by identity: Identity) async throws -> Access {
+        guard let access = try await access(room, for: identity.userID) else { throw HubError.notFound("no room '\(room)'") }
+        guard access.canRead || identity.role == .admin else { throw HubError.forbidden("you are not a member of '\(room)'") }
+        return access
+    }
+
+    /// The room, if the caller is a member (has joined a public room, or belongs to a private
+    /// or DM room): needed to write, type and keep a read position.
+    func joined(_ room: String, by identity: Identity) async throws -> Access {
+        let access = try await readable(room, by: identity)
+        guard access.isMember else { throw HubError.forbidden("join '\(room)' first") }
+        return access
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import HubKernel
+import SQLKit
+
+/// The chat module's SQL, and nothing else.
+struct ChatStore: Sendable {
+    let database: Database
+    let clock: any HubClock
+
+    /// A room and whether the caller belongs to it.
+    struct Access: Sendable {
+        var room: RoomView
+        var isMember: Bool
+        /// Whether the caller may read the room and watch its topic.
+        var canRead: Bool { room.kind == "public" || isMember }
+    }
+
+    static let messageColumns = "id, room, author_id, text, sent_at, edited_at, deleted_at, seq"
+
+    static func message(from row: any SQLRow) throws -> MessageView {
+        MessageView(
+            id: try row.decode(column: "id", as: String.self), room: try row.decode(column: "room", as: String.self),
+            authorId: try row.decode(column: "author_id", as: String.self), text: try row.decode(column: "text", as: String?.self),
+            sentAt: try row.decode(column: "sent_at", as: Int64.self), editedAt: try row.decode(column: "edited_at", as: Int64?.self),
+            deleted: try row.decode(column: "deleted_at", as: Int64?.self) != nil, seq: try row.decode(column: "seq", as: Int64.self))
+    }
+
+    // MARK: rooms
+
+    func access(_ room: String, for userID: String, on sql: any SQLDatabase) async throws -> Access? {
+        guard let row = try await sql.raw("SELECT name, kind FROM chat_rooms WHERE name = \(bind: room)").first() else { return nil }
+        let kind = try row.decode(column: "kind", as: String.self)
+        let isMember = try await sql.raw("SELECT 1 AS one FROM chat_members WHERE room = \(bind: room) AND user_id = \(bind: userID)").first() != nil
+        var view = RoomView(name: room, kind: kind, members: nil)
+        if kind != "public" { view.members = try await members(of: room, on: sql) }
+        return Access(room: view, isMember: isMember)
+    }
+
+    func access(_ room: String, for userID: String) async throws -> Access? {
+        try await database.withConnection { try await access(room, for: userID, on: $0) }
+    }
+
+    func members(of room: String, on sql: any SQLDatabase) async throws -> [String] {
+        try await sql.raw("SELECT user_id FROM chat_members WHERE room = \(bind: room) ORDER BY user_id").all()
+            .map { try $0.decode(column: "user_id", as: String.self) }
+    }
+
+    /// Creates a room with its first members. - Returns: `false` when the name is taken.
+    func createRoom(_ name: String, kind: String, createdBy: String?, members: [String], on sql: any SQLDatabase) async throws -> Bool {
+        let now = clock.nowMs()
+        // ON CONFLICT rather than catching the violation: on PostgreSQL an error would abort the transaction
+        let created = try await sql.raw("""
+            INSERT INTO chat_rooms (name, kind, created_by, created_at) VALUES (\(bind: name), \(bind: kind), \(bind: createdBy), \(bind: now))
+            ON CONFLICT (name) DO NOTHING RETURNING name
+            """).first() != nil
+        guard created else { return false }
+        for member in Set(members) { try await addMember(member, to: name, on: sql) }
+        return true
+    }
+
+    func addMember(_ userID: String, to room: String, on sql: any SQLDatabase) async throws {
+        let lastSeq = try await sql.raw("SELECT last_seq FROM chat_rooms WHERE name = \(bind: room)").first()?
+            .decode(column: "last_seq", as: Int64.self) ?? 0
+        // a new member starts with everything already sent counted as read
+        try await sql.raw("""
+            INSERT INTO chat_members (room, user_id, joined_at, last_read_seq) VALUES (\(bind: room), \(bind: userID), \(bind: clock.nowMs()), \(bind: lastSeq))
+            ON CONFLICT (room, user_id) DO NOTHING
+            """).run()
+    }
+
+    func removeMember(_ userID: String, from room: String) async throws {
+        try await database.withConnection { sql in
+            try await sql.raw("DELETE FROM chat_members WHERE room = \(bind: room) AND user_id = \(bind: userID)").run()
+        }
+    }
+
+    /// The ids among `ids` that are not accounts.
+    func unknownUsers(_ ids: [String], on sql: any SQLDatabase) async throws -> [String] {
+        var unknown: [String] = []
+        for id in ids where try await sql.raw("SELECT 1 AS one FROM hub_users WHERE id = \(bind: id)").first() == nil {
+            unknown.append(id)
+        }
+        return unknown
+    }
+
+    // MARK: messages
+
+    /// Stores a message, or finds the author's earlier one with the same `clientMsgId`.
+    /// - Returns: the message and whether it is new (only new messages are announced).
+    func send(room: String, authorID: String, text: String, clientMsgID: String?) async throws -> (MessageView, isNew: Bool) {
+        if let clientMsgID, let existing = try await message(author: authorID, clientMsgID: clientMsgID) {
+            return (existing, false)
+        }
+        do {
+            return try await database.transaction { sql in
+                guard let seq = try await sql.raw("UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE name = \(bind: room) RETURNING last_seq")
+                    .first()?.decode(column: "last_seq", as: Int64.self) else { throw HubError.notFound("no room '\(room)'") }
+                let message = MessageView(id: UUID().uuidString.lowercased(), room: room, authorId: authorID, text: text,
+                                          sentAt: clock.nowMs(), editedAt: nil, deleted: false, seq: seq)
+                try await sql.raw("""
+                    INSERT INTO chat_messages (id, room, seq, author_id, text, client_msg_id, sent_at)
+                    VALUES (\(bind: message.id), \(bind: room), \(bind: seq), \(bind: authorID), \(bind: text), \(bind: clientMsgID), \(bind: message.sentAt))
+                    """).run()
+                // the author has read what they wrote
+                try await sql.raw("UPDATE chat_members SET last_read_seq = \(bind: seq) WHERE room = \(bind: room) AND user_id = \(bind: authorID) AND last_read_seq < \(bind: seq)").run()
+                return (message, true)
+            }
+        } catch where error.isUniqueViolation {
+            // the same clientMsgId raced in on another connection: answer with the stored one
+            if let clientMsgID, let existing = try await message(author: authorID, clientMsgID: clientMsgID) { return (existing, false) }
+            throw error
+        }
+    }
+
+    func message(author: String, clientMsgID: String) async throws -> MessageView? {
+        try await database.withConnection { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM chat_messages WHERE author_id = \(bind: author) AND client_msg_id = \(bind: clientMsgID)")
+                .first().map(Self.message(from:))
+        }
+    }
+
+    func message(id: String) async throws -> MessageView? {
+        try await database.withConnection { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM chat_messages WHERE id = \(bind: id)").first().map(Self.message(from:))
+        }
+    }
+
+    func edit(id: String, text: String) async throws -> MessageView? {
+        try await database.withConnection { sql in
+            try await sql.raw("""
+                UPDATE chat_messages SET text = \(bind: text), edited_at = \(bind: clock.nowMs()) WHERE id = \(bind: id) AND deleted_at IS NULL
+                RETURNING \(unsafeRaw: Self.messageColumns)
+                """).first().map(Self.message(from:))
+        }
+    }
+
+    /// Soft-deletes a message. - Returns: the tombstone, and `false` when it was already deleted.
+    func delete(id: String) async throws -> (MessageView, changed: Bool)? {
+        try await database.withConnection { sql in
+            if let row = try await sql.raw("""
+                UPDATE chat_messages SET text = NULL, deleted_at = \(bind: clock.nowMs()) WHERE id = \(bind: id) AND deleted_at IS NULL
+                RETURNING \(unsafeRaw: Self.messageColumns)
+                """).first() {
+                return (try Self.message(from: row), true)
+            }
+            return try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM chat_messages WHERE id = \(bind: id)")
+                .first().map { (try Self.message(from: $0), false) }
+        }
+    }
+
+    /// A page of a room's messages, newest first, strictly before `before` (a seq).
+    func history(room: String, before: Int64?, limit: Int) async throws -> [MessageView] {
+        try await database.withConnection { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.messageColumns) FROM chat_messages
+                WHERE room = \(bind: room) AND seq < \(bind: before ?? Int64.max) ORDER BY seq DESC LIMIT \(bind: limit)
+                """).all().map(Self.message(from:))
+        }
+    }
+
+    // MARK: read positions
+
+    /// Moves a member's read position forward to `seq` (never back). - Returns: the position.
+    func markRead(room: String, userID: String, seq: Int64) async throws -> Int64 {
+        try await database.withConnection { sql in
+            try await sql.raw("UPDATE chat_members SET last_read_seq = \(bind: seq) WHERE room = \(bind: room) AND user_id = \(bind: userID) AND last_read_seq < \(bind: seq)").run()
+            return try await sql.raw("SELECT last_read_seq FROM chat_members WHERE room = \(bind: room) AND user_id = \(bind: userID)")
+                .first()?.decode(column: "last_read_seq", as: Int64.self) ?? 0
+        }
+    }
+
+    /// One entry of the caller's room list.
+    struct RoomSummary: Sendable {
+        var room: RoomView
+        var unread: Int
+        var lastMessage: MessageView?
+    }
+
+    /// The caller's rooms with unread counts (others' live messages after the read position)
+    /// and the last message, most recently active first.
+    func rooms(of userID: String) async throws -> [RoomSummary] {
+        try await database.withConnection { sql in
+            let rows = try await sql.raw("""
+                SELECT r.name, r.kind, r.last_seq,
+                  (SELECT COUNT(*) FROM chat_messages x
+                     WHERE x.room = m.room AND x.seq > m.last_read_seq AND x.author_id <> m.user_id AND x.deleted_at IS NULL) AS unread
+                FROM chat_members m JOIN chat_rooms r ON r.name = m.room
+                WHERE m.user_id = \(bind: userID)
+                """).all()
+            var summaries: [RoomSummary] = []
+            for row in rows {
+                let name = try row.decode(column: "name", as: String.self)
+                let kind = try row.decode(column: "kind", as: String.self)
+                let last = try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM chat_messages WHERE room = \(bind: name) ORDER BY seq DESC LIMIT 1")
+                    .first().map(Self.message(from:))
+                summaries.append(RoomSummary(
+                    room: RoomView(name: name, kind: kind, members: kind == "public" ? nil : try await members(of: name, on: sql)),
+                    unread: try row.decode(column: "unread", as: Int.self), lastMessage: last))
+            }
+            return summaries.sorted { ($0.lastMessage?.sentAt ?? 0, $1.room.name) > ($1.lastMessage?.sentAt ?? 0, $0.room.name) }
+        }
+    }
+}

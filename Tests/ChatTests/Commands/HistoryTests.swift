@@ -1,0 +1,62 @@
+import HubKernel
+import HubTesting
+import Testing
+@testable import Chat
+
+@Suite("chat.history")
+struct HistoryTests {
+    @Test("newest first, cursor-paged, no gaps or duplicates when messages arrive between pages") func paging() async throws {
+        try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            for n in 1...7 { _ = try await alice.say("m\(n)", in: "general") }
+            let first = try await alice.send("chat.history", ["room": "general", "limit": 3])
+            #expect(first.data["items"].array?.map { $0["text"].string } == ["m7", "m6", "m5"])
+            let cursor = first.data["nextCursor"]
+            // two new messages arrive while the reader scrolls back
+            for n in 8...9 { _ = try await alice.say("m\(n)", in: "general") }
+            let second = try await alice.send("chat.history", ["room": "general", "limit": 3, "before": cursor])
+            #expect(second.data["items"].array?.map { $0["text"].string } == ["m4", "m3", "m2"])
+            let third = try await alice.send("chat.history", ["room": "general", "limit": 3, "before": second.data["nextCursor"]])
+            #expect(third.data["items"].array?.map { $0["text"].string } == ["m1"])
+            #expect(third.data["nextCursor"] == .null)
+        }
+    }
+
+    @Test("the default page size is 50") func defaultPage() async throws {
+        try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            for n in 1...55 { _ = try await alice.say("m\(n)", in: "general") }
+            let page = try await alice.send("chat.history", ["room": "general"])
+            #expect(page.data["items"].array?.count == 50)
+            #expect(page.data["nextCursor"].string == "6")
+        }
+    }
+
+    static let invalid: [(JSON, String)] = [
+        (["room": "general", "limit": 0], "limit"), (["room": "general", "limit": 101], "limit"),
+        (["room": "general", "before": "abc"], "before"), (["room": "general", "before": "-4"], "before"),
+        (["room": "general", "before": 5], "before"), (["room": "Bad Name"], "room"),
+    ]
+
+    @Test("history rules", arguments: invalid)
+    func rules(payload: JSON, field: String) async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            #expect(try await alice.send("chat.history", payload).error?.field == field)
+        }
+    }
+
+    @Test("public rooms are readable without joining; unknown rooms are not_found") func access() async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            let bob = try await hub.client()
+            try await alice.join("general")
+            _ = try await alice.say("welcome", in: "general")
+            #expect(try await bob.send("chat.history", ["room": "general"]).data["items"][0]["text"] == "welcome")
+            #expect(try await bob.send("chat.history", ["room": "nowhere"]).error?.code == .notFound)
+        }
+    }
+}

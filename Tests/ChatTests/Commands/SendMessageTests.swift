@@ -1,0 +1,123 @@
+import Foundation
+import HubKernel
+import HubTesting
+import Testing
+@testable import Chat
+
+@Suite("chat.send")
+struct SendMessageTests {
+    @Test("the stored message comes back and goes to the room, with the pinned shape") func send() async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            let bob = try await hub.client()
+            try await alice.join("general")
+            try await bob.join("general")
+            let message = try await alice.say("  hello\tworld\n ", in: "general")
+            #expect(message["text"] == "hello\tworld")
+            #expect(message["authorId"].string == alice.identity.userID)
+            #expect(message["room"] == "general")
+            #expect(message["deleted"] == false)
+            #expect(message["seq"] == 1)
+            #expect(message["sentAt"].int != nil && message["id"].string != nil)
+            let event = try await bob.expectEvent("chat.message", on: "chat:general")
+            #expect(event.data["message"] == message)
+        }
+    }
+
+    @Test("text is stored as sent: emoji, HTML and quotes round-trip byte for byte") func verbatim() async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            let text = "<script>alert('x')</script> & \"quotes\" 👩‍👩‍👧‍👦 ñ"
+            #expect(try await alice.say(text, in: "general")["text"].string == text)
+            let history = try await alice.send("chat.history", ["room": "general"])
+            #expect(history.data["items"][0]["text"].string == text)
+        }
+    }
+
+    @Test("length counts user-perceived characters: 4000 emoji pass, 4001 do not") func length() async throws {
+        try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends, configure: { $0.maxFrameBytes = 200_000 }) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            _ = try await alice.say(String(repeating: "👍🏽", count: 4000), in: "general")
+            let tooLong = try await alice.send("chat.send", ["room": "general", "text": .string(String(repeating: "a", count: 4001))])
+            #expect(tooLong.error?.field == "text")
+        }
+    }
+
+    @Test("text rules", arguments: ["", "   ", "\n\t ", "bell\u{7}", "nul\u{0}byte", "esc\u{1B}[31m", "del\u{7F}"])
+    func textRules(_ text: String) async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            let reply = try await alice.send("chat.send", ["room": "general", "text": .string(text)])
+            #expect(reply.error?.code == .validationFailed)
+            #expect(reply.error?.field == "text")
+            #expect(try await alice.send("chat.history", ["room": "general"]).data["items"] == [])
+        }
+    }
+
+    @Test("wrong types are validation_failed naming the field") func types() async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            #expect(try await alice.send("chat.send", ["room": "general", "text": 5]).error?.field == "text")
+            #expect(try await alice.send("chat.send", ["room": 1, "text": "x"]).error?.field == "room")
+            #expect(try await alice.send("chat.send", ["room": "general", "text": "x", "clientMsgId": ""]).error?.field == "clientMsgId")
+            #expect(try await alice.send("chat.send", ["room": "general"]).error?.field == "text")
+        }
+    }
+
+    @Test("unknown rooms are not_found; a public room must be joined first") func membership() async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            let bob = try await hub.client()
+            #expect(try await alice.send("chat.send", ["room": "nowhere", "text": "x"]).error?.code == .notFound)
+            try await alice.join("general")
+            #expect(try await bob.send("chat.send", ["room": "general", "text": "x"]).error?.code == .forbidden)
+        }
+    }
+
+    @Test("a repeated clientMsgId returns the original message, never a duplicate") func idempotent() async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            let bob = try await hub.client()
+            try await alice.join("general")
+            try await bob.join("general")
+            let first = try await alice.say("once", in: "general", clientMsgId: "c-1")
+            let again = try await alice.say("once (retry)", in: "general", clientMsgId: "c-1")
+            #expect(again == first)
+            try await bob.expectEvent("chat.message")
+            try await bob.expectNoEvent("chat.message")
+            #expect(try await alice.send("chat.history", ["room": "general"]).data["items"].array?.count == 1)
+            // the key is per author: another author may use the same one
+            #expect(try await bob.say("mine", in: "general", clientMsgId: "c-1")["id"] != first["id"])
+        }
+    }
+
+    @Test("10 messages a minute per user, burst 5") func rateLimit() async throws {
+        try await TestHub.run(modules: [ChatModule.self], clock: TestClock()) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            for n in 1...5 { _ = try await alice.say("m\(n)", in: "general") }
+            let limited = try await alice.send("chat.send", ["room": "general", "text": "m6"])
+            #expect(limited.error?.code == .rateLimited)
+            #expect(limited.error?.retryAfterMs == 6000)
+        }
+    }
+
+    @Test("messages survive a restart") func persisted() async throws {
+        let file = NSTemporaryDirectory() + "chat-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let token: String = try await TestHub.run(modules: [ChatModule.self], databaseFile: file) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            _ = try await alice.say("still here?", in: "general")
+            return alice.accessToken
+        }
+        try await TestHub.run(modules: [ChatModule.self], databaseFile: file) { hub in
+            let alice = try await hub.connect(accessToken: token)
+            #expect(try await alice.send("chat.history", ["room": "general"]).data["items"][0]["text"] == "still here?")
+        }
+    }
+}
