@@ -104,7 +104,11 @@ enum PayloadDecoder {
             return .validation(field, "\(field.isEmpty ? "data" : field) must be \(describe(expected))")
         case .dataCorrupted(let context):
             let field = path(context.codingPath)
-            return .validation(field, "\(field.isEmpty ? "data" : field) is invalid")
+            // the parser may not know the field (an invalid \u escape); say what it knows
+            guard !field.isEmpty else {
+                return HubError(.validationFailed, "data is invalid: \(context.debugDescription)", field: nil)
+            }
+            return .validation(field, "\(field) is invalid")
         @unknown default:
             return .validation("", "data is invalid")
         }
