@@ -103,12 +103,25 @@ let package = Package(
             path: "Plugins/Chat",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Presence",
+            dependencies: [
+                "HubKernel",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/Presence",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Switchboard",
             dependencies: [
                 "HubKernel",
                 "Polls",
                 "Chat",
+                "Presence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -137,6 +150,11 @@ let package = Package(
         .testTarget(
             name: "ChatTests",
             dependencies: ["Chat", "HubKernel", "HubTesting", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PresenceTests",
+            dependencies: ["Presence", "Chat", "HubKernel", "HubTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import Chat
 import HubKernel
 import Polls
+import Presence
 
 /// Every module this build of Switchboard can load, in load order: the one list where
 /// modules are composed. Adding a module is one line here; `MODULES_ENABLED` picks which
@@ -8,6 +9,7 @@ import Polls
 enum Catalog {
     static let modules: [any HubModule.Type] = [
         ChatModule.self,
+        PresenceModule.self,
         PollModule.self,
     ]
 }

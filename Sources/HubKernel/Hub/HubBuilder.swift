@@ -52,6 +52,7 @@ public enum HubBuilder {
         let publisher = HubPublisher(node: node, topics: topics, flags: flags, metrics: metrics, busOutbox: busOutbox)
         let tokens = await TokenService(secret: settings.jwtSecret, accessTokenTTLSeconds: settings.accessTokenTTLSeconds, clock: clock)
         let authenticator = Authenticator(tokens: tokens)
+        let topicAccess = TopicAccess()
 
         var modules: [any HubModule] = []
         for moduleType in moduleTypes {
@@ -61,7 +62,7 @@ public enum HubBuilder {
             let setup = ModuleSetup(
                 name: ModuleName(name), config: config.scoped(to: ConfigKey(["modules", name])),
                 database: database, publisher: publisher, clock: clock, logger: moduleLogger, leadership: leadership,
-                authenticator: authenticator, capabilities: capabilities, flags: flags)
+                authenticator: authenticator, topicAccess: topicAccess, node: node, capabilities: capabilities, flags: flags)
             modules.append(try makeModule(moduleType, setup: setup))
         }
         try capabilities.seal()
@@ -97,6 +98,7 @@ public enum HubBuilder {
             flags: flags, metrics: metrics, routes: routes, accounts: accounts, tokens: tokens,
             capabilities: capabilities, modules: modules, publisher: publisher,
             limiter: MemoryRateLimiter(), bus: bus, busOutbound: busStream)
+        topicAccess.bind(hub)
         return hub
     }
 }

@@ -24,6 +24,10 @@ public struct ModuleSetup: Sendable {
     public let leadership: any Leadership
     /// Authenticates the module's HTTP requests.
     public let authenticator: Authenticator
+    /// Asks other modules' topic rules.
+    public let topicAccess: TopicAccess
+    /// This node's name.
+    public let node: String
     let capabilities: CapabilityRegistry
     let flags: FeatureFlags
 

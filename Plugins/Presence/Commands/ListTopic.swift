@@ -1,0 +1,46 @@
+import HubKernel
+
+/// `presence.list {topic}` → `{items: [{userId, connections}]}`: who is on a topic the caller
+/// may subscribe to.
+struct ListTopic: CommandHandler {
+    static let type: CommandType = "presence.list"
+    static let role: Role = .guest
+    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
+
+    struct Payload: Decodable, Sendable, Validatable {
+        var topic: String
+        func validate() throws(ValidationFailure) { try TrackedTopic.validate(topic) }
+    }
+    struct Member: Encodable, Sendable { var userId: String; var connections: Int }
+    struct Reply: Encodable, Sendable { var items: [Member] }
+
+    let tracker: PresenceTracker
+    let access: TopicAccess
+
+    func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+        try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)
+        return Reply(items: tracker.members(of: payload.topic).map { Member(userId: $0.userID, connections: $0.connections) })
+    }
+}
+
+/// `presence.count {topic}` → `{users, connections}`: the cheap form of `presence.list`.
+struct CountTopic: CommandHandler {
+    static let type: CommandType = "presence.count"
+    static let role: Role = .guest
+    static let rateLimit = RateLimit(20, per: .seconds(1), burst: 40, scope: .connection)
+
+    struct Payload: Decodable, Sendable, Validatable {
+        var topic: String
+        func validate() throws(ValidationFailure) { try TrackedTopic.validate(topic) }
+    }
+    struct Reply: Encodable, Sendable { var users: Int; var connections: Int }
+
+    let tracker: PresenceTracker
+    let access: TopicAccess
+
+    func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+        try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)
+        let members = tracker.members(of: payload.topic)
+        return Reply(users: members.count, connections: members.reduce(0) { $0 + $1.connections })
+    }
+}

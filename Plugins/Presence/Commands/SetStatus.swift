@@ -1,0 +1,40 @@
+import Foundation
+import HubKernel
+
+/// `presence.set {state: online|away|busy, text?}` → `{entry}`, then `presence.updated` on
+/// `presence:users`. Persisted: it survives reconnects and restarts.
+struct SetStatus: CommandHandler {
+    static let type: CommandType = "presence.set"
+    static let role: Role = .guest
+    static let rateLimit = RateLimit(10, per: .seconds(60), burst: 5, scope: .user)
+
+    struct Payload: Decodable, Sendable, Validatable {
+        var state: String
+        var text: String?
+        func validate() throws(ValidationFailure) {
+            guard PresenceState(rawValue: state) != nil else { throw ValidationFailure("state", "state must be online, away or busy") }
+            if let text {
+                guard text.count <= 100 else { throw ValidationFailure("text", "text must be at most 100 characters") }
+                guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    throw ValidationFailure("text", "text must not contain control characters")
+                }
+            }
+        }
+    }
+    struct Reply: Encodable, Sendable { var entry: PresenceEntry }
+
+    let store: PresenceStore
+    let tracker: PresenceTracker
+    let node: String
+
+    func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+        let text = payload.text.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        let status = tracker.status(of: context.identity.userID)
+        let now = context.clock.nowMs()
+        let row = try await store.setStatus(context.identity.userID, state: payload.state, text: text, online: status.online, node: node, nowMs: now)
+        let entry = PresenceEntry(userId: row.userID, online: status.online, state: row.state, text: row.text,
+                                  lastSeen: status.online ? now : row.lastSeen, connections: status.connections)
+        context.publisher.publish(PresenceUpdated.type, PresenceUpdated(entry: entry), on: "presence:users", sequenced: false)
+        return Reply(entry: entry)
+    }
+}

@@ -1,0 +1,47 @@
+import HubKernel
+
+/// `presence.track {topic}` → `{topic, users, connections}`: "this user is here" on a topic the
+/// caller may subscribe to (its owning module decides); also subscribes the connection to
+/// `presence:<topic>` for the diffs. Ends with `presence.untrack` or the connection.
+struct TrackTopic: CommandHandler {
+    static let type: CommandType = "presence.track"
+    static let role: Role = .guest
+    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
+
+    struct Payload: Decodable, Sendable, Validatable {
+        var topic: String
+        func validate() throws(ValidationFailure) { try TrackedTopic.validate(topic) }
+    }
+    struct Reply: Encodable, Sendable { var topic: String; var users: Int; var connections: Int }
+
+    let tracker: PresenceTracker
+    let access: TopicAccess
+
+    func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+        try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)
+        context.subscribe(to: Topic(unchecked: "presence:\(payload.topic)"))
+        tracker.track(payload.topic, connectionID: context.connectionID, userID: context.identity.userID)
+        let members = tracker.members(of: payload.topic)
+        return Reply(topic: payload.topic, users: members.count, connections: members.reduce(0) { $0 + $1.connections })
+    }
+}
+
+/// `presence.untrack {topic}` → `{}`: this connection is no longer on the topic (the leave is
+/// announced after the debounce, when no other connection of the user is there).
+struct UntrackTopic: CommandHandler {
+    static let type: CommandType = "presence.untrack"
+    static let role: Role = .guest
+    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
+
+    struct Payload: Decodable, Sendable, Validatable {
+        var topic: String
+        func validate() throws(ValidationFailure) { try TrackedTopic.validate(topic) }
+    }
+
+    let tracker: PresenceTracker
+
+    func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply {
+        tracker.untrack(payload.topic, connectionID: context.connectionID, userID: context.identity.userID)
+        return EmptyReply()
+    }
+}

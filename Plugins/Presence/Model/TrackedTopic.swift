@@ -1,0 +1,15 @@
+import HubKernel
+
+/// The rule for a topic one can be present on: any valid topic except presence's own.
+enum TrackedTopic {
+    static func validate(_ name: String) throws(ValidationFailure) {
+        guard let topic = Topic(name), topic.module != "presence" else {
+            throw ValidationFailure("topic", "topic must be '<module>:<name>' of another module")
+        }
+    }
+
+    /// Checks the caller may subscribe to the topic, under its owning module's rules.
+    static func authorize(_ name: String, access: TopicAccess, identity: Identity) async throws {
+        try await access.authorize(Topic(unchecked: name), for: identity)
+    }
+}

@@ -1,0 +1,50 @@
+public import HubKernel
+public import ServiceLifecycle
+
+/// Presence: who is online (multi-device, with a leave debounce), persisted status and last
+/// seen, and who is on a topic (a chat room, a game, a ticket) with live `presence.diff`.
+/// Topics: `presence:users` (online status) and `presence:<topic>` (topic presence).
+public struct PresenceModule: HubModule {
+    public static let name: ModuleName = "presence"
+
+    let store: PresenceStore
+    let tracker: PresenceTracker
+    let configuration: PresenceConfiguration
+    let access: TopicAccess
+    let node: String
+
+    public init(setup: ModuleSetup) throws {
+        configuration = try PresenceConfiguration(config: setup.config)
+        store = PresenceStore(database: setup.database)
+        tracker = PresenceTracker(store: store, publisher: setup.publisher, clock: setup.clock, node: setup.node,
+                                  logger: setup.logger, debounceMs: configuration.offlineDebounceMs)
+        access = setup.topicAccess
+        node = setup.node
+    }
+
+    public var migrations: [any Migration] { [Presence001CreateStatus()] }
+
+    public var commands: [any CommandHandler] {
+        [
+            SetStatus(store: store, tracker: tracker, node: node),
+            QueryPresence(store: store, tracker: tracker, maxUsers: configuration.queryMaxUsers),
+            TrackTopic(tracker: tracker, access: access), UntrackTopic(tracker: tracker),
+            ListTopic(tracker: tracker, access: access), CountTopic(tracker: tracker, access: access),
+        ]
+    }
+
+    /// `presence:users` is open to everyone signed in; `presence:<topic>` to whoever may
+    /// subscribe to `<topic>`.
+    public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
+        let inner = topic.localName
+        if inner == PresenceTracker.usersTopic { return true }
+        guard Topic(inner) != nil else { return false }
+        try await access.authorize(Topic(unchecked: inner), for: identity)
+        return true
+    }
+
+    public var services: [any Service] { [tracker] }
+
+    public func connected(_ connection: ConnectionInfo) async { await tracker.connected(connection) }
+    public func disconnected(_ connection: ConnectionInfo) async { await tracker.disconnected(connection) }
+}

@@ -1,0 +1,194 @@
+import HubKernel
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Who is connected and who is where, on this node, with the leave debounce.
+///
+/// A user is online from their first connection; after the last one closes they stay online
+/// for `offlineDebounceMs`, so a reload (close, then reconnect within the debounce) says
+/// nothing. Topic presence works the same per topic. Transitions are announced as
+/// `presence.diff` (unsequenced) and online status is persisted.
+final class PresenceTracker: Service, Sendable {
+    private struct User {
+        var connections: Set<String> = []
+        var offlineAt: Int64?
+        var announced = false
+    }
+    private struct Member {
+        var connections: Set<String> = []
+        var leaveAt: Int64?
+    }
+    private struct State {
+        var users: [String: User] = [:]
+        var topics: [String: [String: Member]] = [:]
+        var tracked: [String: Set<String>] = [:]  // connection id → topics it tracks
+    }
+
+    static let usersTopic = "users"
+
+    private let state = Mutex(State())
+    private let store: PresenceStore
+    private let publisher: any Publisher
+    private let clock: any HubClock
+    private let node: String
+    private let logger: Logger
+    let debounceMs: Int64
+    private let startedAt: Int64
+
+    init(store: PresenceStore, publisher: any Publisher, clock: any HubClock, node: String, logger: Logger, debounceMs: Int) {
+        self.store = store
+        self.publisher = publisher
+        self.clock = clock
+        self.node = node
+        self.logger = logger
+        self.debounceMs = Int64(debounceMs)
+        self.startedAt = clock.nowMs()
+    }
+
+    private func announce(_ topic: String, joins: [String] = [], leaves: [String] = []) {
+        publisher.publish(PresenceDiff.type, PresenceDiff(topic: topic, joins: joins, leaves: leaves),
+                          on: Topic(unchecked: "presence:\(topic)"), sequenced: false)
+    }
+
+    // MARK: connections
+
+    func connected(_ connection: ConnectionInfo) async {
+        let userID = connection.identity.userID
+        let cameOnline = state.withLock { state -> Bool in
+            var user = state.users[userID] ?? User()
+            user.connections.insert(connection.id)
+            user.offlineAt = nil  // a reload inside the debounce: nothing to say
+            defer { user.announced = true; state.users[userID] = user }
+            return !user.announced
+        }
+        guard cameOnline else { return }
+        do { try await store.markOnline(userID, node: node, nowMs: clock.nowMs()) } catch {
+            logger.warning("could not persist presence", metadata: ["error": .string(String(describing: error))])
+        }
+        announce(Self.usersTopic, joins: [userID])
+    }
+
+    func disconnected(_ connection: ConnectionInfo) async {
+        let userID = connection.identity.userID
+        let leaveAt = clock.nowMs() + debounceMs
+        state.withLock { state in
+            for topic in state.tracked.removeValue(forKey: connection.id) ?? [] {
+                Self.release(&state, topic: topic, userID: userID, connectionID: connection.id, leaveAt: leaveAt)
+            }
+            guard var user = state.users[userID] else { return }
+            user.connections.remove(connection.id)
+            if user.connections.isEmpty { user.offlineAt = leaveAt }
+            state.users[userID] = user
+        }
+    }
+
+    private static func release(_ state: inout State, topic: String, userID: String, connectionID: String, leaveAt: Int64) {
+        guard var member = state.topics[topic]?[userID] else { return }
+        member.connections.remove(connectionID)
+        if member.connections.isEmpty { member.leaveAt = leaveAt }
+        state.topics[topic]?[userID] = member
+    }
+
+    // MARK: topics
+
+    /// Marks a connection's user as present on `topic`; announces a join when they were not.
+    func track(_ topic: String, connectionID: String, userID: String) {
+        let joined = state.withLock { state -> Bool in
+            var members = state.topics[topic] ?? [:]
+            var member = members[userID] ?? Member()
+            let isNew = member.connections.isEmpty && member.leaveAt == nil
+            member.connections.insert(connectionID)
+            member.leaveAt = nil
+            members[userID] = member
+            state.topics[topic] = members
+            state.tracked[connectionID, default: []].insert(topic)
+            return isNew
+        }
+        if joined { announce(topic, joins: [userID]) }
+    }
+
+    /// Ends a connection's presence on `topic` (the leave is announced after the debounce).
+    func untrack(_ topic: String, connectionID: String, userID: String) {
+        let leaveAt = clock.nowMs() + debounceMs
+        state.withLock { state in
+            state.tracked[connectionID]?.remove(topic)
+            Self.release(&state, topic: topic, userID: userID, connectionID: connectionID, leaveAt: leaveAt)
+        }
+    }
+
+    /// The users present on `topic` with their connection counts (0 while a leave is pending).
+    func members(of topic: String) -> [(userID: String, connections: Int)] {
+        state.withLock { state in
+            (state.topics[topic] ?? [:]).map { ($0.key, $0.value.connections.count) }.sorted { $0.userID < $1.userID }
+        }
+    }
+
+    /// Open connections and whether the user counts as online.
+    func status(of userID: String) -> (online: Bool, connections: Int) {
+        state.withLock { state in
+            guard let user = state.users[userID] else { return (false, 0) }
+            return (user.announced, user.connections.count)
+        }
+    }
+
+    // MARK: the debounce
+
+    /// Completes the leaves whose debounce has passed. - Returns: how many were announced.
+    @discardableResult
+    func flush() async -> Int {
+        let now = clock.nowMs()
+        let (offline, leaves) = state.withLock { state -> ([(String, Int64)], [(String, String)]) in
+            var offline: [(String, Int64)] = []
+            for (userID, user) in state.users where user.connections.isEmpty {
+                if let at = user.offlineAt, at <= now {
+                    offline.append((userID, at - debounceMs))
+                    state.users.removeValue(forKey: userID)
+                }
+            }
+            var leaves: [(String, String)] = []
+            for (topic, members) in state.topics {
+                for (userID, member) in members where member.connections.isEmpty {
+                    if let at = member.leaveAt, at <= now {
+                        leaves.append((topic, userID))
+                        state.topics[topic]?.removeValue(forKey: userID)
+                    }
+                }
+                if state.topics[topic]?.isEmpty == true { state.topics.removeValue(forKey: topic) }
+            }
+            return (offline, leaves)
+        }
+        for (userID, lastSeen) in offline {
+            do { try await store.markOffline(userID, lastSeen: lastSeen, nowMs: now) } catch {
+                logger.warning("could not persist presence", metadata: ["error": .string(String(describing: error))])
+            }
+            announce(Self.usersTopic, leaves: [userID])
+        }
+        for (topic, userID) in leaves { announce(topic, leaves: [userID]) }
+        return offline.count + leaves.count
+    }
+
+    /// Marks entries left online by a crashed or killed process offline (run at start).
+    /// - Returns: how many.
+    @discardableResult
+    func clearStale() async -> Int {
+        do {
+            let stale = try await store.markStaleOffline(before: startedAt)
+            if stale > 0 { logger.notice("marked stale presence offline", metadata: ["count": .stringConvertible(stale)]) }
+            return stale
+        } catch {
+            logger.warning("could not clear stale presence", metadata: ["error": .string(String(describing: error))])
+            return 0
+        }
+    }
+
+    func run() async throws {
+        await clearStale()
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(250))
+                await self.flush()
+            }
+        }
+    }
+}
