@@ -106,18 +106,34 @@ struct SendMessageTests {
         }
     }
 
-    @Test("messages survive a restart") func persisted() async throws {
+    @Test("messages, edits, deletes, memberships and read positions survive a restart") func persisted() async throws {
         let file = NSTemporaryDirectory() + "chat-\(UUID().uuidString).sqlite"
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let token: String = try await TestHub.run(modules: [ChatModule.self], databaseFile: file) { hub in
+        let (alice, bob): (String, String) = try await TestHub.run(modules: [ChatModule.self], databaseFile: file) { hub in
             let alice = try await hub.client()
+            let bob = try await hub.client()
             try await alice.join("general")
-            _ = try await alice.say("still here?", in: "general")
-            return alice.accessToken
+            try await bob.join("general")
+            let first = try await alice.say("still here?", in: "general")
+            let second = try await alice.say("typo", in: "general")
+            let third = try await alice.say("gone soon", in: "general")
+            _ = try await alice.send("chat.edit", ["messageId": second["id"], "text": "fixed"])
+            _ = try await alice.send("chat.delete", ["messageId": third["id"]])
+            _ = try await bob.send("chat.read", ["room": "general", "messageId": first["id"]])
+            return (alice.accessToken, bob.accessToken)
         }
         try await TestHub.run(modules: [ChatModule.self], databaseFile: file) { hub in
-            let alice = try await hub.connect(accessToken: token)
-            #expect(try await alice.send("chat.history", ["room": "general"]).data["items"][0]["text"] == "still here?")
+            let alice = try await hub.connect(accessToken: alice)
+            let bob = try await hub.connect(accessToken: bob)
+            let items = try await alice.send("chat.history", ["room": "general"]).data["items"]
+            #expect(items.array?.map { $0["text"] } == [.null, "fixed", "still here?"])
+            #expect(items[1]["editedAt"].int != nil)
+            #expect(items[0]["deleted"] == true)
+            let rooms = try await bob.send("chat.rooms")
+            #expect(rooms.data["items"][0]["room"]["name"] == "general")
+            #expect(rooms.data["items"][0]["unread"] == 1)
+            // membership survived: bob can still write without joining again
+            #expect(try await bob.send("chat.send", ["room": "general", "text": "back"]).ok)
         }
     }
 }
