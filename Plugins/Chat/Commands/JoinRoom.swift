@@ -7,10 +7,7 @@ struct JoinRoom: CommandHandler {
     static let role: Role = .user
     static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .user)
 
-    struct Payload: Decodable, Sendable, Validatable {
-        var room: String
-        func validate() throws(ValidationFailure) { try RoomName.validateAny(room) }
-    }
+    typealias Payload = RoomPayload
     struct Reply: Encodable, Sendable { var room: RoomView; var seq: Int64 }
 
     let store: ChatStore

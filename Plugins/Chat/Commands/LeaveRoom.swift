@@ -7,10 +7,7 @@ struct LeaveRoom: CommandHandler {
     static let role: Role = .user
     static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .user)
 
-    struct Payload: Decodable, Sendable, Validatable {
-        var room: String
-        func validate() throws(ValidationFailure) { try RoomName.validateAny(room) }
-    }
+    typealias Payload = RoomPayload
 
     let store: ChatStore
     let typing: TypingTracker

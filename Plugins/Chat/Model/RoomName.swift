@@ -34,3 +34,9 @@ enum RoomName {
         a < b ? "dm:\(a):\(b)" : "dm:\(b):\(a)"
     }
 }
+
+/// The payload of commands that name one room: `{room}` (a room name or a DM name).
+struct RoomPayload: Decodable, Sendable, Validatable {
+    var room: String
+    func validate() throws(ValidationFailure) { try RoomName.validateAny(room) }
+}

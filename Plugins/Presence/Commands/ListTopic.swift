@@ -7,10 +7,7 @@ struct ListTopic: CommandHandler {
     static let role: Role = .guest
     static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
 
-    struct Payload: Decodable, Sendable, Validatable {
-        var topic: String
-        func validate() throws(ValidationFailure) { try TrackedTopic.validate(topic) }
-    }
+    typealias Payload = TopicPayload
     struct Member: Encodable, Sendable { var userId: String; var connections: Int }
     struct Reply: Encodable, Sendable { var items: [Member] }
 
@@ -29,10 +26,7 @@ struct CountTopic: CommandHandler {
     static let role: Role = .guest
     static let rateLimit = RateLimit(20, per: .seconds(1), burst: 40, scope: .connection)
 
-    struct Payload: Decodable, Sendable, Validatable {
-        var topic: String
-        func validate() throws(ValidationFailure) { try TrackedTopic.validate(topic) }
-    }
+    typealias Payload = TopicPayload
     struct Reply: Encodable, Sendable { var users: Int; var connections: Int }
 
     let tracker: PresenceTracker

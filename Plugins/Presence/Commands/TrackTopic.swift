@@ -8,10 +8,7 @@ struct TrackTopic: CommandHandler {
     static let role: Role = .guest
     static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
 
-    struct Payload: Decodable, Sendable, Validatable {
-        var topic: String
-        func validate() throws(ValidationFailure) { try TrackedTopic.validate(topic) }
-    }
+    typealias Payload = TopicPayload
     struct Reply: Encodable, Sendable { var topic: String; var users: Int; var connections: Int }
 
     let tracker: PresenceTracker
@@ -33,10 +30,7 @@ struct UntrackTopic: CommandHandler {
     static let role: Role = .guest
     static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
 
-    struct Payload: Decodable, Sendable, Validatable {
-        var topic: String
-        func validate() throws(ValidationFailure) { try TrackedTopic.validate(topic) }
-    }
+    typealias Payload = TopicPayload
 
     let tracker: PresenceTracker
 

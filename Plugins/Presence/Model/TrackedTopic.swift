@@ -13,3 +13,9 @@ enum TrackedTopic {
         try await access.authorize(Topic(unchecked: name), for: identity)
     }
 }
+
+/// The payload of the topic commands: `{topic}` naming a topic one can be present on.
+struct TopicPayload: Decodable, Sendable, Validatable {
+    var topic: String
+    func validate() throws(ValidationFailure) { try TrackedTopic.validate(topic) }
+}
