@@ -115,6 +115,16 @@ let package = Package(
             path: "Plugins/Presence",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "HubKernel",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Plugins/Notifications",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Switchboard",
             dependencies: [
@@ -122,6 +132,7 @@ let package = Package(
                 "Polls",
                 "Chat",
                 "Presence",
+                "Notifications",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -155,6 +166,11 @@ let package = Package(
         .testTarget(
             name: "PresenceTests",
             dependencies: ["Presence", "Chat", "HubKernel", "HubTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: ["Notifications", "HubKernel", "HubTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,6 +13,16 @@ BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
 TMP = tempfile.mkdtemp(prefix="sb-smoke-")
 ENV = dict(os.environ, DATABASE_URL=f"sqlite://{TMP}/smoke.sqlite", AUTH_BCRYPT_COST="4", LOG_LEVEL="info")
 results = []
+started = []
+
+import atexit
+
+@atexit.register
+def stop_all():
+    """A failed check must not leave a server holding the port for the next run."""
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
 
 def check(name, condition, detail=""):
     results.append(condition)
@@ -21,6 +31,7 @@ def check(name, condition, detail=""):
 def start(port):
     proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
+    started.append(proc)
     deadline = time.time() + 60
     lines = []
     while time.time() < deadline:
@@ -47,6 +58,14 @@ def http(method, port, path, body=None, token=None):
 def cli(*args, stdin=""):
     return subprocess.run([BIN, *args], env=ENV, input=stdin, capture_output=True, text=True, timeout=120)
 
+async def reply(ws, frame):
+    """Sends a command and returns its reply, skipping events that arrive first."""
+    await ws.send(json.dumps(frame))
+    while True:
+        answer = json.loads(await ws.recv())
+        if answer.get("re") == frame["id"]:
+            return answer
+
 async def session(port):
     created = cli("user", "create", "root", "--role", "admin", "--display-name", "Root", stdin="s3cret-password\n")
     check("user create exits 0", created.returncode == 0, created.stderr)
@@ -64,17 +83,20 @@ async def session(port):
     async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={token}") as ws:
         welcome = json.loads(await ws.recv())
         check("welcome first", welcome["type"] == "hub.welcome", welcome)
-        await ws.send(json.dumps({"id": 1, "type": "poll.create", "data": {"question": "Ship it?", "options": ["yes", "no"]}}))
-        reply = json.loads(await ws.recv())
-        poll = reply["data"]["poll"]["id"]
-        await ws.send(json.dumps({"id": 2, "type": "poll.vote", "data": {"pollId": poll, "option": 0}}))
-        check("vote acknowledged", json.loads(await ws.recv())["ok"])
+        created = await reply(ws, {"id": 1, "type": "poll.create", "data": {"question": "Ship it?", "options": ["yes", "no"]}})
+        poll = created["data"]["poll"]["id"]
+        voted = await reply(ws, {"id": 2, "type": "poll.vote", "data": {"pollId": poll, "option": 0}})
+        check("vote acknowledged", voted["ok"], voted)
         status, _ = http("PUT", port, "/admin/features/poll", {"enabled": False}, token)
         feature = json.loads(await ws.recv())
+        while feature["type"] != "hub.feature":
+            feature = json.loads(await ws.recv())
         check("hub.feature on toggle", status == 200 and feature == {"type": "hub.feature", "data": {"module": "poll", "enabled": False}}, feature)
         started = time.time()
         proc.send_signal(signal.SIGTERM)
         shutdown = json.loads(await ws.recv())
+        while shutdown.get("type") not in ("hub.shutdown", None):
+            shutdown = json.loads(await ws.recv())
         check("SIGTERM sends hub.shutdown", shutdown["type"] == "hub.shutdown", shutdown)
         try:
             await ws.recv()
@@ -101,6 +123,7 @@ async def session(port):
     config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "configs", "production.json")
     proc = subprocess.Popen([BIN, "serve", "--port", str(port), "--config", config], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, env=dict(ENV, AUTH_JWT_SECRET=os.urandom(32).hex()))
+    started.append(proc)
     line = ""
     deadline = time.time() + 60
     while time.time() < deadline and "listening on http://" not in line:
@@ -117,6 +140,7 @@ async def idle(port):
     import base64, socket
     env = dict(ENV, HUB_HEARTBEAT_MS="300", HUB_IDLE_TIMEOUT_MS="300", DATABASE_URL=f"sqlite://{TMP}/idle.sqlite")
     proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    started.append(proc)
     while f"listening on http://127.0.0.1:{port}" not in (proc.stdout.readline() or "listening on http://127.0.0.1:" + str(port)):
         pass
     status, guest = http("POST", port, "/auth/guest", {"displayName": "idler"})
@@ -163,6 +187,7 @@ async def outage(port):
     url = subprocess.run([script, "start"], env=pg_env, capture_output=True, text=True, check=True).stdout.strip()
     env = dict(ENV, DATABASE_URL=url, DATABASE_LEASE_TIMEOUT_MS="1000")
     proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    started.append(proc)
     try:
         while f"listening on http://127.0.0.1:{port}" not in (proc.stdout.readline() or f"listening on http://127.0.0.1:{port}"):
             pass
@@ -170,9 +195,8 @@ async def outage(port):
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={guest['accessToken']}") as ws:
             await ws.recv()
             async def code(n):
-                await ws.send(json.dumps({"id": n, "type": "poll.get", "data": {"pollId": "none"}}))
-                reply = json.loads(await asyncio.wait_for(ws.recv(), 15))
-                return reply["error"]["code"]
+                answer = await asyncio.wait_for(reply(ws, {"id": n, "type": "poll.get", "data": {"pollId": "none"}}), 15)
+                return answer["error"]["code"]
             check("with the database up, a lookup answers not_found", await code(1) == "not_found")
             subprocess.run([script, "pause"], env=pg_env, check=True)
             check("with the database down, commands answer unavailable", await code(2) == "unavailable")

@@ -10,7 +10,7 @@ public struct PresenceModule: HubModule {
     let store: PresenceStore
     let tracker: PresenceTracker
     let configuration: PresenceConfiguration
-    let access: TopicAccess
+    let access: HubAccess
     let node: String
 
     public init(setup: ModuleSetup) throws {
@@ -18,7 +18,7 @@ public struct PresenceModule: HubModule {
         store = PresenceStore(database: setup.database)
         tracker = PresenceTracker(store: store, publisher: setup.publisher, clock: setup.clock, node: setup.node,
                                   logger: setup.logger, debounceMs: configuration.offlineDebounceMs)
-        access = setup.topicAccess
+        access = setup.hub
         node = setup.node
     }
 

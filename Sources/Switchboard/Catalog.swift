@@ -1,5 +1,6 @@
 import Chat
 import HubKernel
+import Notifications
 import Polls
 import Presence
 
@@ -10,6 +11,7 @@ enum Catalog {
     static let modules: [any HubModule.Type] = [
         ChatModule.self,
         PresenceModule.self,
+        NotificationsModule.self,
         PollModule.self,
     ]
 }

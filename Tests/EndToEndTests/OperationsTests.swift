@@ -30,7 +30,8 @@ struct OperationsTests {
             let user = try await hub.client()
             #expect(try await http.get("/admin/features").status == 401)
             #expect(try await http.get("/admin/features", token: user.accessToken).status == 403)
-            #expect(try await http.get("/admin/features", token: admin.accessToken).body["modules"] == [["name": "chat", "enabled": true], ["name": "presence", "enabled": true], ["name": "poll", "enabled": true]])
+            #expect(try await http.get("/admin/features", token: admin.accessToken).body["modules"] == [["name": "chat", "enabled": true], ["name": "presence", "enabled": true],
+                                                                                                 ["name": "notifications", "enabled": true], ["name": "poll", "enabled": true]])
             let off = try await http.put("/admin/features/poll", ["enabled": false], token: admin.accessToken)
             #expect(off.body == ["name": "poll", "enabled": false])
             #expect(try await user.expectEvent("hub.feature").data == ["module": "poll", "enabled": false])

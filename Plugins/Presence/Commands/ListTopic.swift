@@ -12,7 +12,7 @@ struct ListTopic: CommandHandler {
     struct Reply: Encodable, Sendable { var items: [Member] }
 
     let tracker: PresenceTracker
-    let access: TopicAccess
+    let access: HubAccess
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)
@@ -30,7 +30,7 @@ struct CountTopic: CommandHandler {
     struct Reply: Encodable, Sendable { var users: Int; var connections: Int }
 
     let tracker: PresenceTracker
-    let access: TopicAccess
+    let access: HubAccess
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)

@@ -12,7 +12,7 @@ struct TrackTopic: CommandHandler {
     struct Reply: Encodable, Sendable { var topic: String; var users: Int; var connections: Int }
 
     let tracker: PresenceTracker
-    let access: TopicAccess
+    let access: HubAccess
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)

@@ -9,7 +9,7 @@ enum TrackedTopic {
     }
 
     /// Checks the caller may subscribe to the topic, under its owning module's rules.
-    static func authorize(_ name: String, access: TopicAccess, identity: Identity) async throws {
+    static func authorize(_ name: String, access: HubAccess, identity: Identity) async throws {
         try await access.authorize(Topic(unchecked: name), for: identity)
     }
 }

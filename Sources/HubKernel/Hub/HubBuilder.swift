@@ -52,7 +52,7 @@ public enum HubBuilder {
         let publisher = HubPublisher(node: node, topics: topics, flags: flags, metrics: metrics, busOutbox: busOutbox)
         let tokens = await TokenService(secret: settings.jwtSecret, accessTokenTTLSeconds: settings.accessTokenTTLSeconds, clock: clock)
         let authenticator = Authenticator(tokens: tokens)
-        let topicAccess = TopicAccess()
+        let hubAccess = HubAccess()
 
         var modules: [any HubModule] = []
         for moduleType in moduleTypes {
@@ -62,15 +62,17 @@ public enum HubBuilder {
             let setup = ModuleSetup(
                 name: ModuleName(name), config: config.scoped(to: ConfigKey(["modules", name])),
                 database: database, publisher: publisher, clock: clock, logger: moduleLogger, leadership: leadership,
-                authenticator: authenticator, topicAccess: topicAccess, node: node, capabilities: capabilities, flags: flags)
+                authenticator: authenticator, hub: hubAccess, node: node, capabilities: capabilities, flags: flags)
             modules.append(try makeModule(moduleType, setup: setup))
         }
         try capabilities.seal()
 
         var badOverride: String?
         var handlerLists: [(module: String, handlers: [any CommandHandler])] = [("hub", KernelCommands.all)]
+        var moduleLimits: [CommandType: RateLimit] = [:]
         for module in modules {
             handlerLists.append((moduleName(of: module), module.commands))
+            moduleLimits.merge(module.rateLimits) { $1 }
         }
         var settings = settings
         for type in handlerLists.flatMap({ $0.handlers.map(handlerType) }) + KernelRoutes.authLimits.keys.map { CommandType($0) }
@@ -79,7 +81,8 @@ public enum HubBuilder {
         }
         let routes = try RouteTable.build(
             handlerLists,
-            overrides: { type, limit in
+            overrides: { type, declared in
+                let limit = moduleLimits[type] ?? declared
                 guard let spec = settings.rateLimitOverrides[type.rawValue] else { return limit }
                 guard let parsed = RateLimit.parse(spec, scope: limit.scope) else {
                     badOverride = "rate limit for \(type) ('\(spec)') must be COUNT/PERIOD[:BURST] (e.g. 10/60s:5) or off"
@@ -98,7 +101,7 @@ public enum HubBuilder {
             flags: flags, metrics: metrics, routes: routes, accounts: accounts, tokens: tokens,
             capabilities: capabilities, modules: modules, publisher: publisher,
             limiter: MemoryRateLimiter(), bus: bus, busOutbound: busStream)
-        topicAccess.bind(hub)
+        hubAccess.bind(hub)
         return hub
     }
 }

@@ -30,6 +30,9 @@ public protocol HubModule: Sendable {
     var migrations: [any Migration] { get }
     /// The commands this module answers; each type must start with `<name>.`.
     var commands: [any CommandHandler] { get }
+    /// Limits that depend on the module's settings, replacing handlers' static ones
+    /// (operators' `RATE_LIMIT_*` overrides still win). Default: none.
+    var rateLimits: [CommandType: RateLimit] { get }
     /// Whether `identity` may subscribe to `topic` (which starts with `<name>:`). Default: deny.
     func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool
     /// HTTP routes, mounted under `/<name>`. Default: none.
@@ -45,6 +48,7 @@ public protocol HubModule: Sendable {
 extension HubModule {
     public var migrations: [any Migration] { [] }
     public var commands: [any CommandHandler] { [] }
+    public var rateLimits: [CommandType: RateLimit] { [:] }
     public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool { false }
     public var routes: RouteCollection<HubRequestContext> { RouteCollection(context: HubRequestContext.self) }
     public var services: [any Service] { [] }

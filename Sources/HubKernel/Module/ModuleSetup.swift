@@ -24,8 +24,8 @@ public struct ModuleSetup: Sendable {
     public let leadership: any Leadership
     /// Authenticates the module's HTTP requests.
     public let authenticator: Authenticator
-    /// Asks other modules' topic rules.
-    public let topicAccess: TopicAccess
+    /// Asks the running hub: other modules' topic rules, connection counts, per-connection events.
+    public let hub: HubAccess
     /// This node's name.
     public let node: String
     let capabilities: CapabilityRegistry

@@ -1,10 +1,12 @@
+import Foundation
 import Synchronization
 
-/// Lets a module ask whether an identity may subscribe to a topic another module owns (presence
-/// tracks `chat:<room>` only for those who may read the room), with the owner's own rules.
+/// What a module may ask of the running hub beyond publishing: another module's topic rules
+/// (presence tracks `chat:<room>` only for those who may read the room), connection counts,
+/// and events to one connection (notifications sends the unread count on connect).
 ///
 /// Handed to modules in ``ModuleSetup`` before the hub exists, and bound to it once built.
-public final class TopicAccess: Sendable {
+public final class HubAccess: Sendable {
     private struct WeakHub: Sendable { weak var hub: Hub? }
     // weak: the hub owns the modules that hold this
     private let reference = Mutex(WeakHub())
@@ -23,5 +25,13 @@ public final class TopicAccess: Sendable {
     /// How many connections of `userID` are open on this node.
     public func connectionCount(of userID: String) -> Int {
         hub?.openConnections.filter { $0.identity.userID == userID }.count ?? 0
+    }
+
+    /// Sends an event to one connection (no topic, no `seq`). - Returns: whether it was queued.
+    @discardableResult
+    public func send<Payload: Encodable & Sendable>(_ type: String, _ payload: Payload, toConnection id: String) -> Bool {
+        guard let hub, let connection = hub.openConnections.first(where: { $0.id == id }),
+              let data = try? JSONEncoder().encode(payload) else { return false }
+        return connection.send(OutboundFrame.event(type: type, topic: nil, seq: nil, payload: data))
     }
 }

@@ -1,0 +1,39 @@
+public import HubKernel
+
+/// Notifications: persisted per-user notifications with live delivery to every device, unread
+/// counts, and the `Notifier` capability other modules use to notify without importing this one.
+public struct NotificationsModule: HubModule {
+    public static let name: ModuleName = "notifications"
+
+    let store: NotificationStore
+    let notifier: StoredNotifier
+    let configuration: NotificationsConfiguration
+    let hub: HubAccess
+
+    public init(setup: ModuleSetup) throws {
+        configuration = try NotificationsConfiguration(config: setup.config)
+        store = NotificationStore(database: setup.database, clock: setup.clock)
+        notifier = StoredNotifier(store: store, publisher: setup.publisher, isEnabled: { [setup] in setup.isEnabled })
+        hub = setup.hub
+        try setup.provide(Notifier.self, notifier)
+    }
+
+    public var migrations: [any Migration] { [Notifications001CreateItems()] }
+
+    public var rateLimits: [CommandType: RateLimit] {
+        [SendNotification.type: RateLimit(configuration.sendPerMinute, per: .seconds(60), scope: .user)]
+    }
+
+    public var commands: [any CommandHandler] {
+        [
+            ListNotifications(store: store), ReadNotifications(store: store), ReadAllNotifications(store: store),
+            CountUnread(store: store), SendNotification(store: store, notifier: notifier),
+        ]
+    }
+
+    /// The unread count, to the new connection only.
+    public func connected(_ connection: ConnectionInfo) async {
+        guard let count = try? await store.unreadCount(of: connection.identity.userID) else { return }
+        hub.send(UnreadCount.type, UnreadCount(count: count), toConnection: connection.id)
+    }
+}

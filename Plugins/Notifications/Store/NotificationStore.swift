@@ -1,0 +1,123 @@
+import Foundation
+import HubKernel
+import SQLKit
+
+/// The notifications module's SQL, and nothing else.
+struct NotificationStore: Sendable {
+    let database: Database
+    let clock: any HubClock
+
+    static let columns = "id, category, title, body, link, source, created_at, read_at"
+
+    static func view(_ row: any SQLRow) throws -> NotificationView {
+        NotificationView(
+            id: try row.decode(column: "id", as: String.self), category: try row.decode(column: "category", as: String.self),
+            title: try row.decode(column: "title", as: String.self), body: try row.decode(column: "body", as: String.self),
+            link: try row.decode(column: "link", as: String?.self), source: try row.decode(column: "source", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self), readAt: try row.decode(column: "read_at", as: Int64?.self))
+    }
+
+    /// Stores one notification per recipient in one transaction. - Returns: (recipient, view) pairs.
+    func insert(_ notification: OutgoingNotification, to userIDs: [String]) async throws -> [(String, NotificationView)] {
+        let now = clock.nowMs()
+        return try await database.transaction { sql in
+            var stored: [(String, NotificationView)] = []
+            for userID in userIDs {
+                let view = NotificationView(id: UUID().uuidString.lowercased(), category: notification.category.rawValue,
+                                            title: notification.title, body: notification.body, link: notification.link,
+                                            source: notification.source, createdAt: now, readAt: nil)
+                try await sql.raw("""
+                    INSERT INTO notifications_items (id, user_id, category, title, body, link, source, created_at)
+                    VALUES (\(bind: view.id), \(bind: userID), \(bind: view.category), \(bind: view.title), \(bind: view.body),
+                            \(bind: view.link), \(bind: view.source), \(bind: now))
+                    """).run()
+                stored.append((userID, view))
+            }
+            return stored
+        }
+    }
+
+    /// A cursor position: the last item of the previous page.
+    struct Cursor: Sendable {
+        var createdAt: Int64
+        var id: String
+        var text: String { "\(createdAt)_\(id)" }
+        init(createdAt: Int64, id: String) { self.createdAt = createdAt; self.id = id }
+        init?(_ text: String) {
+            let parts = text.split(separator: "_", maxSplits: 1)
+            guard parts.count == 2, let createdAt = Int64(parts[0]), createdAt >= 0, !parts[1].isEmpty else { return nil }
+            self.createdAt = createdAt
+            self.id = String(parts[1])
+        }
+    }
+
+    /// A page of the user's notifications, newest first.
+    func page(of userID: String, before: Cursor?, limit: Int, unreadOnly: Bool) async throws -> [NotificationView] {
+        try await database.withConnection { sql in
+            let at = before?.createdAt ?? Int64.max
+            let id = before?.id ?? ""
+            return try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM notifications_items
+                WHERE user_id = \(bind: userID) \(unsafeRaw: unreadOnly ? "AND read_at IS NULL" : "")
+                  AND (created_at < \(bind: at) OR (created_at = \(bind: at) AND id < \(bind: id)))
+                ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
+                """).all().map(Self.view)
+        }
+    }
+
+    func unreadCount(of userID: String, on sql: (any SQLDatabase)? = nil) async throws -> Int {
+        let query: @Sendable (any SQLDatabase) async throws -> Int = { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM notifications_items WHERE user_id = \(bind: userID) AND read_at IS NULL")
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        if let sql { return try await query(sql) }
+        return try await database.withConnection(query)
+    }
+
+    /// Marks the user's notifications `ids` read; all of them must be the user's.
+    /// - Returns: how many changed and the unread count after.
+    func markRead(_ ids: [String], of userID: String) async throws -> (updated: Int, unread: Int) {
+        let now = clock.nowMs()
+        return try await database.transaction { sql in
+            let unique = Array(Set(ids))
+            let owned = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM notifications_items WHERE user_id = \(bind: userID) AND id IN (\(SQLList(unique.map { SQLBind($0) })))
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            // someone else's notification is indistinguishable from one that does not exist
+            guard owned == unique.count else { throw HubError.notFound("no such notification") }
+            let updated = try await sql.raw("""
+                UPDATE notifications_items SET read_at = \(bind: now)
+                WHERE user_id = \(bind: userID) AND read_at IS NULL AND id IN (\(SQLList(unique.map { SQLBind($0) })))
+                RETURNING id
+                """).all().count
+            return (updated, try await unreadCount(of: userID, on: sql))
+        }
+    }
+
+    func markAllRead(of userID: String) async throws -> Int {
+        try await database.withConnection { sql in
+            try await sql.raw("""
+                UPDATE notifications_items SET read_at = \(bind: clock.nowMs()) WHERE user_id = \(bind: userID) AND read_at IS NULL RETURNING id
+                """).all().count
+        }
+    }
+
+    /// Account ids with `role`, at most `limit`.
+    func users(withRole role: String, limit: Int) async throws -> [String] {
+        try await database.withConnection { sql in
+            try await sql.raw("SELECT id FROM hub_users WHERE role = \(bind: role) ORDER BY id LIMIT \(bind: limit)").all()
+                .map { try $0.decode(column: "id", as: String.self) }
+        }
+    }
+
+    /// The ids among `ids` that are not accounts.
+    func unknownUsers(_ ids: [String]) async throws -> [String] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [] }
+        let known = try await database.withConnection { sql in
+            try await sql.raw("SELECT id FROM hub_users WHERE id IN (\(SQLList(unique.map { SQLBind($0) })))").all()
+                .map { try $0.decode(column: "id", as: String.self) }
+        }
+        return unique.filter { !known.contains($0) }.sorted()
+    }
+}
