@@ -13,14 +13,14 @@ BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
 TMP = tempfile.mkdtemp(prefix="sb-smoke-")
 ENV = dict(os.environ, DATABASE_URL=f"sqlite://{TMP}/smoke.sqlite", AUTH_BCRYPT_COST="4", LOG_LEVEL="info")
 results = []
-started = []
+spawned = []
 
 import atexit
 
 @atexit.register
 def stop_all():
     """A failed check must not leave a server holding the port for the next run."""
-    for proc in started:
+    for proc in spawned:
         if proc.poll() is None:
             proc.kill()
 
@@ -31,7 +31,7 @@ def check(name, condition, detail=""):
 def start(port):
     proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=ENV, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    started.append(proc)
+    spawned.append(proc)
     deadline = time.time() + 60
     lines = []
     while time.time() < deadline:
@@ -123,7 +123,7 @@ async def session(port):
     config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "configs", "production.json")
     proc = subprocess.Popen([BIN, "serve", "--port", str(port), "--config", config], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, env=dict(ENV, AUTH_JWT_SECRET=os.urandom(32).hex()))
-    started.append(proc)
+    spawned.append(proc)
     line = ""
     deadline = time.time() + 60
     while time.time() < deadline and "listening on http://" not in line:
@@ -140,7 +140,7 @@ async def idle(port):
     import base64, socket
     env = dict(ENV, HUB_HEARTBEAT_MS="300", HUB_IDLE_TIMEOUT_MS="300", DATABASE_URL=f"sqlite://{TMP}/idle.sqlite")
     proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    started.append(proc)
+    spawned.append(proc)
     while f"listening on http://127.0.0.1:{port}" not in (proc.stdout.readline() or "listening on http://127.0.0.1:" + str(port)):
         pass
     status, guest = http("POST", port, "/auth/guest", {"displayName": "idler"})
@@ -187,7 +187,7 @@ async def outage(port):
     url = subprocess.run([script, "start"], env=pg_env, capture_output=True, text=True, check=True).stdout.strip()
     env = dict(ENV, DATABASE_URL=url, DATABASE_LEASE_TIMEOUT_MS="1000")
     proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    started.append(proc)
+    spawned.append(proc)
     try:
         while f"listening on http://127.0.0.1:{port}" not in (proc.stdout.readline() or f"listening on http://127.0.0.1:{port}"):
             pass
