@@ -66,6 +66,9 @@ public final class Hub: Sendable {
     /// The open connections.
     public var openConnections: [Connection] { connections.withLock { Array($0.values) } }
 
+    /// The open connection with this id.
+    public func connection(id: String) -> Connection? { connections.withLock { $0[id] } }
+
     // MARK: admission
 
     /// Checks a connection attempt before the upgrade: the browser origin, then the token.

@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 
 /// What a module may ask of the running hub beyond publishing: another module's topic rules
-/// (presence tracks `chat:<room>` only for those who may read the room), connection counts,
-/// and events to one connection (notifications sends the unread count on connect).
+/// (presence tracks `chat:<room>` only for those who may read the room) and events to one
+/// connection (notifications sends the unread count on connect).
 ///
 /// Handed to modules in ``ModuleSetup`` before the hub exists, and bound to it once built.
 public final class HubAccess: Sendable {
@@ -22,15 +22,10 @@ public final class HubAccess: Sendable {
         try await hub.authorizeSubscription(topic, for: identity)
     }
 
-    /// How many connections of `userID` are open on this node.
-    public func connectionCount(of userID: String) -> Int {
-        hub?.openConnections.filter { $0.identity.userID == userID }.count ?? 0
-    }
-
     /// Sends an event to one connection (no topic, no `seq`). - Returns: whether it was queued.
     @discardableResult
     public func send<Payload: Encodable & Sendable>(_ type: String, _ payload: Payload, toConnection id: String) -> Bool {
-        guard let hub, let connection = hub.openConnections.first(where: { $0.id == id }),
+        guard let hub, let connection = hub.connection(id: id),
               let data = try? JSONEncoder().encode(payload) else { return false }
         return connection.send(OutboundFrame.event(type: type, topic: nil, seq: nil, payload: data))
     }

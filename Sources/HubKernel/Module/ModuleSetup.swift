@@ -24,7 +24,7 @@ public struct ModuleSetup: Sendable {
     public let leadership: any Leadership
     /// Authenticates the module's HTTP requests.
     public let authenticator: Authenticator
-    /// Asks the running hub: other modules' topic rules, connection counts, per-connection events.
+    /// Asks the running hub: other modules' topic rules, events to one connection.
     public let hub: HubAccess
     /// This node's name.
     public let node: String
