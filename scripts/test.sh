@@ -2,23 +2,29 @@
 # The whole test suite, in one command:
 #   1. every Swift test (kernel, modules, end-to-end over real sockets) on embedded SQLite;
 #   2. the same tests on PostgreSQL (a throwaway cluster, or SWITCHBOARD_TEST_DATABASE_URL);
-#   3. a smoke test of the real `switchboard` binary (signals, CLI, restart).
-# On a fresh Debian machine, run as root, it installs what it needs (postgresql, websockets).
+#   3. a smoke test of the real `switchboard` binary (signals, CLI, restart, database outage);
+#   4. the web client in headless Chromium (scripts/browser_test.py).
+# On a fresh Debian machine, run as root, it installs what it needs (postgresql, chromium,
+# chromium-driver, and the Python websockets and selenium clients).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_root_install() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
 
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -z "${SWITCHBOARD_TEST_DATABASE_URL:-}" ]; then
-  if need_root_install; then
-    echo "== installing PostgreSQL from Debian packages"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "${SWITCHBOARD_TEST_DATABASE_URL:-}" ] || missing+=(postgresql)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ] && need_root_install; then
+  echo "== installing ${missing[*]} from Debian packages"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+for module in websockets selenium; do
+  if ! python3 -c "import $module" 2>/dev/null; then
+    echo "== installing the Python $module client"
+    python3 -m pip install -q "$module"
   fi
-fi
-if ! python3 -c 'import websockets' 2>/dev/null; then
-  echo "== installing the Python websockets client (smoke test)"
-  python3 -m pip install -q websockets
-fi
+done
 
 echo "== building"
 swift build --build-tests
@@ -45,3 +51,13 @@ fi
 
 echo "== smoke test of the binary"
 python3 scripts/smoke.py .build/debug/switchboard
+
+echo "== web client in headless Chromium"
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+  python3 scripts/browser_test.py .build/debug/switchboard
+elif [ "${CI:-}" = "true" ]; then
+  echo "Chromium is required in CI" >&2
+  exit 1
+else
+  echo "!! Chromium not installed: skipping the browser test (apt-get install chromium chromium-driver)" >&2
+fi

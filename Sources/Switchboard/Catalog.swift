@@ -13,5 +13,6 @@ enum Catalog {
         PresenceModule.self,
         NotificationsModule.self,
         PollModule.self,
+        WebClientModule.self,
     ]
 }
