@@ -58,6 +58,8 @@ async def bob_session():
         await reply({"id": 2, "type": "chat.send", "data": {"room": "general", "text": HOSTILE}})
         wait.until(lambda d: HOSTILE in texts())
         check("a message from another client appears live, shown exactly as sent", HOSTILE in texts(), texts())
+        authors = [el.text for el in driver.find_elements(By.CSS_SELECTOR, "#messages li .author")]
+        check("messages show their author's name", "Bob" in authors, authors)
         check("the hostile markup did not run", driver.execute_script("return window.__pwned === undefined"),
               driver.execute_script("return window.__pwned"))
         check("no element was created from the message", not driver.find_elements(By.CSS_SELECTOR, "#messages img, #messages script"))

@@ -29,7 +29,7 @@ struct SendMessage: CommandHandler {
         let text = try MessageText.clean(payload.text, maxLength: configuration.maxTextLength)
         _ = try await store.joined(payload.room, by: context.identity)
         let (message, isNew) = try await store.send(room: payload.room, authorID: context.identity.userID,
-                                                    text: text, clientMsgID: payload.clientMsgId)
+                                                    authorName: context.identity.displayName, text: text, clientMsgID: payload.clientMsgId)
         if isNew {
             typing.stop(room: payload.room, identity: context.identity)
             context.publisher.publish(MessageEvent.sent, MessageEvent(message: message), on: Topic(unchecked: "chat:\(payload.room)"))

@@ -15,12 +15,15 @@ struct ChatStore: Sendable {
         var canRead: Bool { room.kind == "public" || isMember }
     }
 
-    static let messageColumns = "id, room, author_id, text, sent_at, edited_at, deleted_at, seq"
+    /// Message columns, read with the author's display name (`m` is chat_messages, `u` hub_users).
+    static let messageColumns = "m.id, m.room, m.author_id, u.display_name AS author_name, m.text, m.sent_at, m.edited_at, m.deleted_at, m.seq"
+    static let messageSource = "chat_messages m JOIN hub_users u ON u.id = m.author_id"
 
     static func message(from row: any SQLRow) throws -> MessageView {
         MessageView(
             id: try row.decode(column: "id", as: String.self), room: try row.decode(column: "room", as: String.self),
-            authorId: try row.decode(column: "author_id", as: String.self), text: try row.decode(column: "text", as: String?.self),
+            authorId: try row.decode(column: "author_id", as: String.self),
+            authorName: try row.decode(column: "author_name", as: String.self), text: try row.decode(column: "text", as: String?.self),
             sentAt: try row.decode(column: "sent_at", as: Int64.self), editedAt: try row.decode(column: "edited_at", as: Int64?.self),
             deleted: try row.decode(column: "deleted_at", as: Int64?.self) != nil, seq: try row.decode(column: "seq", as: Int64.self))
     }
@@ -87,7 +90,7 @@ struct ChatStore: Sendable {
 
     /// Stores a message, or finds the author's earlier one with the same `clientMsgId`.
     /// - Returns: the message and whether it is new (only new messages are announced).
-    func send(room: String, authorID: String, text: String, clientMsgID: String?) async throws -> (MessageView, isNew: Bool) {
+    func send(room: String, authorID: String, authorName: String, text: String, clientMsgID: String?) async throws -> (MessageView, isNew: Bool) {
         if let clientMsgID, let existing = try await message(author: authorID, clientMsgID: clientMsgID) {
             return (existing, false)
         }
@@ -95,7 +98,7 @@ struct ChatStore: Sendable {
             return try await database.transaction { sql in
                 guard let seq = try await sql.raw("UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE name = \(bind: room) RETURNING last_seq")
                     .first()?.decode(column: "last_seq", as: Int64.self) else { throw HubError.notFound("no room '\(room)'") }
-                let message = MessageView(id: UUID().uuidString.lowercased(), room: room, authorId: authorID, text: text,
+                let message = MessageView(id: UUID().uuidString.lowercased(), room: room, authorId: authorID, authorName: authorName, text: text,
                                           sentAt: clock.nowMs(), editedAt: nil, deleted: false, seq: seq)
                 try await sql.raw("""
                     INSERT INTO chat_messages (id, room, seq, author_id, text, client_msg_id, sent_at)
@@ -114,46 +117,44 @@ struct ChatStore: Sendable {
 
     func message(author: String, clientMsgID: String) async throws -> MessageView? {
         try await database.withConnection { sql in
-            try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM chat_messages WHERE author_id = \(bind: author) AND client_msg_id = \(bind: clientMsgID)")
+            try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM \(unsafeRaw: Self.messageSource) WHERE m.author_id = \(bind: author) AND m.client_msg_id = \(bind: clientMsgID)")
                 .first().map(Self.message(from:))
         }
     }
 
     func message(id: String) async throws -> MessageView? {
         try await database.withConnection { sql in
-            try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM chat_messages WHERE id = \(bind: id)").first().map(Self.message(from:))
+            try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM \(unsafeRaw: Self.messageSource) WHERE m.id = \(bind: id)").first().map(Self.message(from:))
         }
     }
 
     func edit(id: String, text: String) async throws -> MessageView? {
-        try await database.withConnection { sql in
+        let edited = try await database.withConnection { sql in
             try await sql.raw("""
                 UPDATE chat_messages SET text = \(bind: text), edited_at = \(bind: clock.nowMs()) WHERE id = \(bind: id) AND deleted_at IS NULL
-                RETURNING \(unsafeRaw: Self.messageColumns)
-                """).first().map(Self.message(from:))
+                RETURNING id
+                """).first() != nil
         }
+        return edited ? try await message(id: id) : nil
     }
 
     /// Soft-deletes a message. - Returns: the tombstone, and `false` when it was already deleted.
     func delete(id: String) async throws -> (MessageView, changed: Bool)? {
-        try await database.withConnection { sql in
-            if let row = try await sql.raw("""
+        let changed = try await database.withConnection { sql in
+            try await sql.raw("""
                 UPDATE chat_messages SET text = NULL, deleted_at = \(bind: clock.nowMs()) WHERE id = \(bind: id) AND deleted_at IS NULL
-                RETURNING \(unsafeRaw: Self.messageColumns)
-                """).first() {
-                return (try Self.message(from: row), true)
-            }
-            return try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM chat_messages WHERE id = \(bind: id)")
-                .first().map { (try Self.message(from: $0), false) }
+                RETURNING id
+                """).first() != nil
         }
+        return try await message(id: id).map { ($0, changed) }
     }
 
     /// A page of a room's messages, newest first, strictly before `before` (a seq).
     func history(room: String, before: Int64?, limit: Int) async throws -> [MessageView] {
         try await database.withConnection { sql in
             try await sql.raw("""
-                SELECT \(unsafeRaw: Self.messageColumns) FROM chat_messages
-                WHERE room = \(bind: room) AND seq < \(bind: before ?? Int64.max) ORDER BY seq DESC LIMIT \(bind: limit)
+                SELECT \(unsafeRaw: Self.messageColumns) FROM \(unsafeRaw: Self.messageSource)
+                WHERE m.room = \(bind: room) AND m.seq < \(bind: before ?? Int64.max) ORDER BY m.seq DESC LIMIT \(bind: limit)
                 """).all().map(Self.message(from:))
         }
     }
@@ -191,7 +192,7 @@ struct ChatStore: Sendable {
             for row in rows {
                 let name = try row.decode(column: "name", as: String.self)
                 let kind = try row.decode(column: "kind", as: String.self)
-                let last = try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM chat_messages WHERE room = \(bind: name) ORDER BY seq DESC LIMIT 1")
+                let last = try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM \(unsafeRaw: Self.messageSource) WHERE m.room = \(bind: name) ORDER BY m.seq DESC LIMIT 1")
                     .first().map(Self.message(from:))
                 summaries.append(RoomSummary(
                     room: RoomView(name: name, kind: kind, members: kind == "public" ? nil : try await members(of: name, on: sql)),

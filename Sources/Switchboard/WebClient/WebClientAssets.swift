@@ -84,7 +84,7 @@ enum WebClientAssets {
         list.insertBefore(item, after || null);
       }
       // text only, never HTML: what a user typed is shown, not interpreted
-      item.querySelector(".author").textContent = state.names.get(message.authorId) || message.authorId.slice(0, 8);
+      item.querySelector(".author").textContent = message.authorName;
       item.querySelector(".text").textContent = message.deleted ? "(deleted)" : message.text;
       item.classList.toggle("deleted", message.deleted);
       $("messages").scrollTop = $("messages").scrollHeight;

@@ -81,6 +81,7 @@ struct EditDeleteTests {
             let tombstone = deleted.data["message"]
             #expect(tombstone["deleted"] == true && tombstone["text"] == .null && tombstone.has("text"))
             #expect(tombstone["id"] == message["id"] && tombstone["seq"] == message["seq"])
+            #expect(tombstone["authorName"] == message["authorName"])
             #expect(try await bob.expectEvent("chat.deleted").data["message"] == tombstone)
             #expect(try await alice.send("chat.delete", ["messageId": message["id"]]).ok)
             try await bob.expectNoEvent("chat.deleted")

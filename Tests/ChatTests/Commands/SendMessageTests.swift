@@ -15,6 +15,7 @@ struct SendMessageTests {
             let message = try await alice.say("  hello\tworld\n ", in: "general")
             #expect(message["text"] == "hello\tworld")
             #expect(message["authorId"].string == alice.identity.userID)
+            #expect(message["authorName"].string == alice.identity.displayName)
             #expect(message["room"] == "general")
             #expect(message["deleted"] == false)
             #expect(message["seq"] == 1)
