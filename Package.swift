@@ -125,6 +125,16 @@ let package = Package(
             path: "Plugins/Notifications",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Tickets",
+            dependencies: [
+                "HubKernel",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Plugins/Tickets",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Switchboard",
             dependencies: [
@@ -133,6 +143,7 @@ let package = Package(
                 "Chat",
                 "Presence",
                 "Notifications",
+                "Tickets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -173,6 +184,11 @@ let package = Package(
         .testTarget(
             name: "NotificationsTests",
             dependencies: ["Notifications", "HubKernel", "HubTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TicketsTests",
+            dependencies: ["Tickets", "Notifications", "HubKernel", "HubTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

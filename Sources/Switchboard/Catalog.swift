@@ -3,6 +3,7 @@ import HubKernel
 import Notifications
 import Polls
 import Presence
+import Tickets
 
 /// Every module this build of Switchboard can load, in load order: the one list where
 /// modules are composed. Adding a module is one line here; `MODULES_ENABLED` picks which
@@ -12,6 +13,7 @@ enum Catalog {
         ChatModule.self,
         PresenceModule.self,
         NotificationsModule.self,
+        TicketsModule.self,
         PollModule.self,
         WebClientModule.self,
     ]

@@ -1,0 +1,12 @@
+/// `tickets.updated {ticket, change}` on `tickets:<id>` (watchers) and `tickets:queue` (staff).
+struct TicketUpdated: Encodable, Sendable {
+    static let type = "tickets.updated"
+    /// What happened: `kind` as in the audit trail, a short `detail`, the comment if any.
+    struct Change: Encodable, Sendable {
+        var kind: String
+        var detail: String
+        var comment: CommentView?
+    }
+    var ticket: TicketView
+    var change: Change
+}

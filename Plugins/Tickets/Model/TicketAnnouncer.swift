@@ -1,0 +1,46 @@
+import HubKernel
+import Logging
+
+/// Tells watchers, the staff queue and the right people about a change: live events, and
+/// notifications through the `Notifier` capability when the notifications module is there.
+/// Tickets keep working without it; the log says when a notification could not be sent.
+struct TicketAnnouncer: Sendable {
+    let publisher: any Publisher
+    let notifier: Capability<any Notifier>
+    let store: TicketStore
+    let logger: Logger
+
+    /// Publishes the change; internal notes go to staff only (the queue), never to the ticket's topic.
+    func announce(_ ticket: TicketView, kind: String, detail: String, comment: CommentView? = nil) {
+        let event = TicketUpdated(ticket: ticket, change: .init(kind: kind, detail: detail, comment: comment))
+        publisher.publish(TicketUpdated.type, event, on: "tickets:queue")
+        if comment?.internal != true {
+            publisher.publish(TicketUpdated.type, event, on: Topic(unchecked: "tickets:\(ticket.id)"))
+        }
+    }
+
+    /// Notifies users; never fails the command that caused it.
+    func notify(_ userIDs: [String], category: OutgoingNotification.Category, title: String, body: String, ticket: TicketView) async {
+        let recipients = Array(Set(userIDs))
+        guard !recipients.isEmpty else { return }
+        guard let notifier = notifier.value else {
+            logger.notice("ticket notification not sent: the notifications module is not loaded", metadata: ["sb.ticket": .string(ticket.id)])
+            return
+        }
+        do {
+            let outcome = try await notifier.notify(.init(userIDs: recipients, category: category, title: String(title.prefix(200)),
+                                                          body: String(body.prefix(2000)), link: "/tickets/\(ticket.id)", source: "tickets"))
+            if case .skipped(let reason) = outcome {
+                logger.notice("ticket notification not sent", metadata: ["sb.ticket": .string(ticket.id), "reason": .string(reason)])
+            }
+        } catch {
+            logger.warning("ticket notification failed", metadata: ["sb.ticket": .string(ticket.id), "error": .string(String(describing: error))])
+        }
+    }
+
+    /// The people to tell about a requester's message: the assignee, or every agent.
+    func staffFor(_ ticket: TicketView) async throws -> [String] {
+        if let assignee = ticket.assigneeId { return [assignee] }
+        return try await store.agents()
+    }
+}

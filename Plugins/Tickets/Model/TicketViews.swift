@@ -1,0 +1,36 @@
+/// A ticket as clients see it.
+public struct TicketView: Codable, Sendable, Equatable {
+    public var id: String
+    public var subject: String
+    public var description: String
+    public var requesterId: String
+    public var assigneeId: String?
+    public var status: String
+    public var priority: String
+    public var tags: [String]
+    public var createdAt: Int64
+    public var updatedAt: Int64
+    public var firstResponseAt: Int64?
+    public var solvedAt: Int64?
+}
+
+/// A comment on a ticket; `internal` notes are for agents only.
+public struct CommentView: Codable, Sendable, Equatable {
+    public var id: String
+    public var ticketId: String
+    public var authorId: String
+    public var body: String
+    public var `internal`: Bool
+    public var createdAt: Int64
+}
+
+/// One entry of a ticket's audit trail: who did what, when.
+public struct AuditEntry: Codable, Sendable, Equatable {
+    public var id: String
+    public var actorId: String?
+    /// `created`, `commented`, `internal_note`, `assigned`, `status`, `priority`.
+    public var kind: String
+    /// What changed, e.g. `open → pending`.
+    public var detail: String
+    public var createdAt: Int64
+}

@@ -1,0 +1,80 @@
+import HubKernel
+import SQLKit
+
+extension TicketStore {
+    /// Filters of `tickets.list`.
+    struct Filter: Sendable {
+        var requesterID: String?
+        var assigneeID: String?
+        var statuses: [TicketStatus]
+        var priorities: [TicketPriority]
+        var sort: Sort
+        var before: Cursor?
+        var limit: Int
+    }
+
+    enum Sort: String, Sendable { case updated, priority }
+
+    /// The position after the last ticket of a page: sort key values and the id.
+    struct Cursor: Sendable {
+        var rank: Int
+        var updatedAt: Int64
+        var id: String
+        var text: String { "\(rank)_\(updatedAt)_\(id)" }
+        init(rank: Int, updatedAt: Int64, id: String) { self.rank = rank; self.updatedAt = updatedAt; self.id = id }
+        init?(_ text: String) {
+            let parts = text.split(separator: "_", maxSplits: 2)
+            guard parts.count == 3, let rank = Int(parts[0]), let updatedAt = Int64(parts[1]), !parts[2].isEmpty else { return nil }
+            self.init(rank: rank, updatedAt: updatedAt, id: String(parts[2]))
+        }
+    }
+
+    /// A page of tickets, most recently updated first (or highest priority first, then most
+    /// recently updated), keyed on unique values so pages never repeat or skip.
+    func list(_ filter: Filter) async throws -> [TicketView] {
+        try await database.withConnection { sql in
+            var query = SQLQueryString("SELECT \(unsafeRaw: Self.columns) FROM tickets_tickets WHERE 1 = 1")
+            if let requester = filter.requesterID { query.appendInterpolation(unsafeRaw: " AND requester_id = "); query.appendInterpolation(bind: requester) }
+            if let assignee = filter.assigneeID { query.appendInterpolation(unsafeRaw: " AND assignee_id = "); query.appendInterpolation(bind: assignee) }
+            if !filter.statuses.isEmpty {
+                query.appendInterpolation(unsafeRaw: " AND status IN (")
+                query.appendInterpolation(SQLList(filter.statuses.map { SQLBind($0.rawValue) }))
+                query.appendInterpolation(unsafeRaw: ")")
+            }
+            if !filter.priorities.isEmpty {
+                query.appendInterpolation(unsafeRaw: " AND priority IN (")
+                query.appendInterpolation(SQLList(filter.priorities.map { SQLBind($0.rawValue) }))
+                query.appendInterpolation(unsafeRaw: ")")
+            }
+            if let cursor = filter.before {
+                switch filter.sort {
+                case .updated:
+                    query.appendInterpolation(unsafeRaw: " AND (updated_at < ")
+                    query.appendInterpolation(bind: cursor.updatedAt)
+                    query.appendInterpolation(unsafeRaw: " OR (updated_at = ")
+                    query.appendInterpolation(bind: cursor.updatedAt)
+                    query.appendInterpolation(unsafeRaw: " AND id < ")
+                    query.appendInterpolation(bind: cursor.id)
+                    query.appendInterpolation(unsafeRaw: "))")
+                case .priority:
+                    query.appendInterpolation(unsafeRaw: " AND (priority_rank < ")
+                    query.appendInterpolation(bind: cursor.rank)
+                    query.appendInterpolation(unsafeRaw: " OR (priority_rank = ")
+                    query.appendInterpolation(bind: cursor.rank)
+                    query.appendInterpolation(unsafeRaw: " AND (updated_at < ")
+                    query.appendInterpolation(bind: cursor.updatedAt)
+                    query.appendInterpolation(unsafeRaw: " OR (updated_at = ")
+                    query.appendInterpolation(bind: cursor.updatedAt)
+                    query.appendInterpolation(unsafeRaw: " AND id < ")
+                    query.appendInterpolation(bind: cursor.id)
+                    query.appendInterpolation(unsafeRaw: "))))")
+                }
+            }
+            query.appendInterpolation(unsafeRaw: filter.sort == .priority
+                ? " ORDER BY priority_rank DESC, updated_at DESC, id DESC LIMIT "
+                : " ORDER BY updated_at DESC, id DESC LIMIT ")
+            query.appendInterpolation(bind: filter.limit)
+            return try await sql.raw(query).all().map(Self.ticket)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import HubKernel
+import SQLKit
+
+/// The tickets module's SQL, and nothing else. Every change writes its audit entry in the
+/// same transaction.
+struct TicketStore: Sendable {
+    let database: Database
+    let clock: any HubClock
+
+    static let columns = "id, subject, description, requester_id, assignee_id, status, priority, tags, created_at, updated_at, first_response_at, solved_at"
+
+    static func ticket(_ row: any SQLRow) throws -> TicketView {
+        let tags = try row.decode(column: "tags", as: String.self)
+        return TicketView(
+            id: try row.decode(column: "id", as: String.self), subject: try row.decode(column: "subject", as: String.self),
+            description: try row.decode(column: "description", as: String.self),
+            requesterId: try row.decode(column: "requester_id", as: String.self),
+            assigneeId: try row.decode(column: "assignee_id", as: String?.self), status: try row.decode(column: "status", as: String.self),
+            priority: try row.decode(column: "priority", as: String.self),
+            tags: tags.isEmpty ? [] : tags.split(separator: ",").map(String.init),
+            createdAt: try row.decode(column: "created_at", as: Int64.self), updatedAt: try row.decode(column: "updated_at", as: Int64.self),
+            firstResponseAt: try row.decode(column: "first_response_at", as: Int64?.self),
+            solvedAt: try row.decode(column: "solved_at", as: Int64?.self))
+    }
+
+    private func audit(_ ticketID: String, actor: String?, kind: String, detail: String, at now: Int64, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            INSERT INTO tickets_audit (id, ticket_id, actor_id, kind, detail, created_at)
+            VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: ticketID), \(bind: actor), \(bind: kind), \(bind: detail), \(bind: now))
+            """).run()
+    }
+
+    private func load(_ id: String, on sql: any SQLDatabase) async throws -> TicketView? {
+        try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM tickets_tickets WHERE id = \(bind: id)").first().map(Self.ticket)
+    }
+
+    func ticket(_ id: String) async throws -> TicketView? {
+        try await database.withConnection { try await load(id, on: $0) }
+    }
+
+    func create(subject: String, description: String, priority: TicketPriority, tags: [String], requester: String) async throws -> TicketView {
+        let now = clock.nowMs()
+        let id = UUID().uuidString.lowercased()
+        return try await database.transaction { sql in
+            try await sql.raw("""
+                INSERT INTO tickets_tickets (id, subject, description, requester_id, status, priority, priority_rank, tags, created_at, updated_at)
+                VALUES (\(bind: id), \(bind: subject), \(bind: description), \(bind: requester), 'new', \(bind: priority.rawValue),
+                        \(bind: priority.rank), \(bind: tags.joined(separator: ",")), \(bind: now), \(bind: now))
+                """).run()
+            try await audit(id, actor: requester, kind: "created", detail: subject, at: now, on: sql)
+            guard let ticket = try await load(id, on: sql) else { throw HubError.unavailable("the ticket was not stored") }
+            return ticket
+        }
+    }
+
+    /// Adds a comment. A public comment by staff records the first response and opens a new
+    /// ticket. - Returns: the comment, the ticket after, and whether its status changed.
+    func comment(on ticketID: String, by author: String, staff: Bool, body: String, isInternal: Bool) async throws -> (CommentView, TicketView, statusChanged: Bool) {
+        let now = clock.nowMs()
+        return try await database.transaction { sql in
+            guard let before = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
+            guard before.status != TicketStatus.closed.rawValue else { throw HubError.conflict("the ticket is closed") }
+            let comment = CommentView(id: UUID().uuidString.lowercased(), ticketId: ticketID, authorId: author, body: body, internal: isInternal, createdAt: now)
+            try await sql.raw("""
+                INSERT INTO tickets_comments (id, ticket_id, author_id, body, internal, created_at)
+                VALUES (\(bind: comment.id), \(bind: ticketID), \(bind: author), \(bind: body), \(bind: isInternal), \(bind: now))
+                """).run()
+            try await audit(ticketID, actor: author, kind: isInternal ? "internal_note" : "commented", detail: String(body.prefix(80)), at: now, on: sql)
+            var opened = false
+            if staff && !isInternal {
+                try await sql.raw("UPDATE tickets_tickets SET first_response_at = \(bind: now) WHERE id = \(bind: ticketID) AND first_response_at IS NULL").run()
+                if before.status == TicketStatus.new.rawValue {
+                    try await sql.raw("UPDATE tickets_tickets SET status = 'open' WHERE id = \(bind: ticketID) AND status = 'new'").run()
+                    try await audit(ticketID, actor: author, kind: "status", detail: "new → open", at: now, on: sql)
+                    opened = true
+                }
+            }
+            try await sql.raw("UPDATE tickets_tickets SET updated_at = \(bind: now) WHERE id = \(bind: ticketID)").run()
+            guard let after = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
+            return (comment, after, opened)
+        }
+    }
+
+    func comments(of ticketID: String, includeInternal: Bool) async throws -> [CommentView] {
+        try await database.withConnection { sql in
+            try await sql.raw("""
+                SELECT id, ticket_id, author_id, body, internal, created_at FROM tickets_comments
+                WHERE ticket_id = \(bind: ticketID) \(unsafeRaw: includeInternal ? "" : "AND internal = FALSE") ORDER BY created_at, id
+                """).all().map {
+                    CommentView(id: try $0.decode(column: "id", as: String.self), ticketId: try $0.decode(column: "ticket_id", as: String.self),
+                                authorId: try $0.decode(column: "author_id", as: String.self), body: try $0.decode(column: "body", as: String.self),
+                                internal: try $0.decode(column: "internal", as: Bool.self), createdAt: try $0.decode(column: "created_at", as: Int64.self))
+                }
+        }
+    }
+
+    /// Moves a ticket from `from` to `to`; `nil` when its status changed meanwhile.
+    func transition(_ ticketID: String, from: TicketStatus, to: TicketStatus, actor: String) async throws -> TicketView? {
+        let now = clock.nowMs()
+        return try await database.transaction { sql in
+            // solved_at is set on solving, kept on closing, cleared on reopening (a CHECK holds it)
+            let solved: String = switch to {
+            case .solved: String(now)
+            case .closed: "solved_at"
+            default: "NULL"
+            }
+            let moved = try await sql.raw("""
+                UPDATE tickets_tickets SET status = \(bind: to.rawValue), updated_at = \(bind: now), solved_at = \(unsafeRaw: solved)
+                WHERE id = \(bind: ticketID) AND status = \(bind: from.rawValue) RETURNING id
+                """).first() != nil
+            guard moved else { return nil }
+            try await audit(ticketID, actor: actor, kind: "status", detail: "\(from.rawValue) → \(to.rawValue)", at: now, on: sql)
+            return try await load(ticketID, on: sql)
+        }
+    }
+
+    func assign(_ ticketID: String, to agentID: String?, actor: String) async throws -> TicketView {
+        let now = clock.nowMs()
+        return try await database.transaction { sql in
+            guard try await sql.raw("UPDATE tickets_tickets SET assignee_id = \(bind: agentID), updated_at = \(bind: now) WHERE id = \(bind: ticketID) RETURNING id")
+                .first() != nil else { throw HubError.notFound("no ticket '\(ticketID)'") }
+            try await audit(ticketID, actor: actor, kind: "assigned", detail: agentID ?? "unassigned", at: now, on: sql)
+            guard let ticket = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
+            return ticket
+        }
+    }
+
+    func setPriority(_ ticketID: String, to priority: TicketPriority, actor: String) async throws -> TicketView {
+        let now = clock.nowMs()
+        return try await database.transaction { sql in
+            guard let before = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
+            try await sql.raw("""
+                UPDATE tickets_tickets SET priority = \(bind: priority.rawValue), priority_rank = \(bind: priority.rank), updated_at = \(bind: now)
+                WHERE id = \(bind: ticketID)
+                """).run()
+            try await audit(ticketID, actor: actor, kind: "priority", detail: "\(before.priority) → \(priority.rawValue)", at: now, on: sql)
+            guard let ticket = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
+            return ticket
+        }
+    }
+
+    func history(of ticketID: String, includeInternal: Bool) async throws -> [AuditEntry] {
+        try await database.withConnection { sql in
+            try await sql.raw("""
+                SELECT id, actor_id, kind, detail, created_at FROM tickets_audit
+                WHERE ticket_id = \(bind: ticketID) \(unsafeRaw: includeInternal ? "" : "AND kind <> 'internal_note'") ORDER BY created_at, id
+                """).all().map {
+                    AuditEntry(id: try $0.decode(column: "id", as: String.self), actorId: try $0.decode(column: "actor_id", as: String?.self),
+                               kind: try $0.decode(column: "kind", as: String.self), detail: try $0.decode(column: "detail", as: String.self),
+                               createdAt: try $0.decode(column: "created_at", as: Int64.self))
+                }
+        }
+    }
+
+    func role(of userID: String) async throws -> Role? {
+        try await database.withConnection { sql in
+            try await sql.raw("SELECT role FROM hub_users WHERE id = \(bind: userID)").first()
+                .flatMap { Role(rawValue: try $0.decode(column: "role", as: String.self)) }
+        }
+    }
+
+    func agents() async throws -> [String] {
+        try await database.withConnection { sql in
+            try await sql.raw("SELECT id FROM hub_users WHERE role = 'agent' ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+public import HubKernel
+
+/// Tickets: a helpdesk with a status machine, public replies and internal notes, assignment
+/// to agents, an audit trail of every change, live updates on `tickets:<id>` (watchers) and
+/// `tickets:queue` (staff), and notifications through the `Notifier` capability.
+public struct TicketsModule: HubModule {
+    public static let name: ModuleName = "tickets"
+
+    let store: TicketStore
+    let announcer: TicketAnnouncer
+
+    public init(setup: ModuleSetup) throws {
+        store = TicketStore(database: setup.database, clock: setup.clock)
+        announcer = TicketAnnouncer(publisher: setup.publisher, notifier: setup.capability((any Notifier).self),
+                                    store: store, logger: setup.logger)
+    }
+
+    public var migrations: [any Migration] { [Tickets001CreateTickets(), Tickets002CreateComments()] }
+
+    public var commands: [any CommandHandler] {
+        [
+            CreateTicket(store: store, announcer: announcer), GetTicket(store: store), ListTickets(store: store),
+            CommentTicket(store: store, announcer: announcer), AssignTicket(store: store, announcer: announcer),
+            TransitionTicket(store: store, announcer: announcer), SetPriority(store: store, announcer: announcer),
+            TicketHistory(store: store),
+        ]
+    }
+
+    /// `tickets:queue` is for staff; `tickets:<id>` for staff and the ticket's requester
+    /// (anyone else gets `not_found`, as for the ticket itself).
+    public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
+        if topic.localName == "queue" { return identity.isStaff }
+        _ = try await store.visible(topic.localName, to: identity)
+        return true
+    }
+}
