@@ -1,4 +1,5 @@
 public import HubKernel
+public import ServiceLifecycle
 
 /// Tickets: a helpdesk with a status machine, public replies and internal notes, assignment
 /// to agents, an audit trail of every change, live updates on `tickets:<id>` (watchers) and
@@ -8,14 +9,20 @@ public struct TicketsModule: HubModule {
 
     let store: TicketStore
     let announcer: TicketAnnouncer
+    let monitor: SLAMonitor
 
     public init(setup: ModuleSetup) throws {
-        store = TicketStore(database: setup.database, clock: setup.clock)
+        let configuration = try TicketsConfiguration(config: setup.config)
+        store = TicketStore(database: setup.database, clock: setup.clock, policy: configuration)
         announcer = TicketAnnouncer(publisher: setup.publisher, notifier: setup.capability((any Notifier).self),
                                     store: store, logger: setup.logger)
+        monitor = SLAMonitor(store: store, announcer: announcer, leadership: setup.leadership,
+                             interval: .milliseconds(configuration.slaCheckIntervalMs), clock: setup.clock, logger: setup.logger)
     }
 
-    public var migrations: [any Migration] { [Tickets001CreateTickets(), Tickets002CreateComments()] }
+    public var migrations: [any Migration] { [Tickets001CreateTickets(), Tickets002CreateComments(), Tickets003AddSLA()] }
+
+    public var services: [any Service] { [monitor] }
 
     public var commands: [any CommandHandler] {
         [

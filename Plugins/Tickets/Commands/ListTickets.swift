@@ -2,7 +2,8 @@ import HubKernel
 
 /// `tickets.list {scope?, status?, priority?, sort?, before?, limit?}` → `{items, nextCursor}`.
 /// Scopes: `mine` (requested by me), `assignedToMe`, `all` (staff; requesters always get their
-/// own). Sorts: `updated` (default), `priority`.
+/// own). Sorts: `updated` (default), `due` (soonest resolution due first), `priority`.
+/// `breached: true` keeps tickets with a breached target.
 struct ListTickets: CommandHandler {
     static let type: CommandType = "tickets.list"
     static let role: Role = .user
@@ -22,10 +23,7 @@ struct ListTickets: CommandHandler {
             }
             for (index, status) in (status ?? []).enumerated() { _ = try TicketRules.status(status, field: "status[\(index)]") }
             for (index, priority) in (priority ?? []).enumerated() { _ = try TicketRules.priority(priority, field: "priority[\(index)]") }
-            if breached != nil { throw ValidationFailure("breached", "breached arrives with SLA tracking; not available yet") }
-            if let sort, TicketStore.Sort(rawValue: sort) == nil {
-                throw ValidationFailure("sort", sort == "due" ? "sort by due arrives with SLA tracking; use updated or priority" : "sort must be updated or priority")
-            }
+            if let sort, TicketStore.Sort(rawValue: sort) == nil { throw ValidationFailure("sort", "sort must be updated, due or priority") }
             if let before, TicketStore.Cursor(before) == nil { throw ValidationFailure("before", "before must be a cursor from nextCursor") }
             if let limit, !(1...100).contains(limit) { throw ValidationFailure("limit", "limit must be 1 to 100") }
         }
@@ -52,11 +50,12 @@ struct ListTickets: CommandHandler {
         let filter = TicketStore.Filter(
             requesterID: scope == "mine" ? me : nil, assigneeID: scope == "assignedToMe" ? me : nil,
             statuses: (payload.status ?? []).compactMap(TicketStatus.init(rawValue:)),
-            priorities: (payload.priority ?? []).compactMap(TicketPriority.init(rawValue:)),
+            priorities: (payload.priority ?? []).compactMap(TicketPriority.init(rawValue:)), breached: payload.breached,
             sort: sort, before: payload.before.flatMap(TicketStore.Cursor.init), limit: limit)
         let items = try await store.list(filter)
         let next = items.count == limit ? items.last.map {
-            TicketStore.Cursor(rank: TicketPriority(rawValue: $0.priority)?.rank ?? 0, updatedAt: $0.updatedAt, id: $0.id).text
+            TicketStore.Cursor(rank: TicketPriority(rawValue: $0.priority)?.rank ?? 0,
+                               time: sort == .due ? ($0.resolutionDue ?? Int64.max) : $0.updatedAt, id: $0.id).text
         } : nil
         return Reply(items: items, nextCursor: next)
     }

@@ -10,3 +10,12 @@ struct TicketUpdated: Encodable, Sendable {
     var ticket: TicketView
     var change: Change
 }
+
+/// `tickets.sla_warning|sla_breached {ticket, target}` on `tickets:<id>` and `tickets:queue`;
+/// `target` is `firstResponse` or `resolution`.
+struct SLAEvent: Encodable, Sendable {
+    static let warning = "tickets.sla_warning"
+    static let breached = "tickets.sla_breached"
+    var ticket: TicketView
+    var target: String
+}

@@ -12,6 +12,14 @@ public struct TicketView: Codable, Sendable, Equatable {
     public var updatedAt: Int64
     public var firstResponseAt: Int64?
     public var solvedAt: Int64?
+    /// When the first response is due (moves later while the clock is paused).
+    public var firstResponseDue: Int64?
+    /// When the ticket must be solved.
+    public var resolutionDue: Int64?
+    public var firstResponseBreached: Bool
+    public var resolutionBreached: Bool
+    /// Whether the SLA clock is paused (`pending` or `on_hold`).
+    public var slaPaused: Bool
 }
 
 /// A comment on a ticket; `internal` notes are for agents only.

@@ -8,24 +8,26 @@ extension TicketStore {
         var assigneeID: String?
         var statuses: [TicketStatus]
         var priorities: [TicketPriority]
+        var breached: Bool?
         var sort: Sort
         var before: Cursor?
         var limit: Int
     }
 
-    enum Sort: String, Sendable { case updated, priority }
+    enum Sort: String, Sendable { case updated, priority, due }
 
-    /// The position after the last ticket of a page: sort key values and the id.
+    /// The position after the last ticket of a page: sort key values and the id (`time` is
+    /// `updated_at`, or `resolution_due` when sorting by due).
     struct Cursor: Sendable {
         var rank: Int
-        var updatedAt: Int64
+        var time: Int64
         var id: String
-        var text: String { "\(rank)_\(updatedAt)_\(id)" }
-        init(rank: Int, updatedAt: Int64, id: String) { self.rank = rank; self.updatedAt = updatedAt; self.id = id }
+        var text: String { "\(rank)_\(time)_\(id)" }
+        init(rank: Int, time: Int64, id: String) { self.rank = rank; self.time = time; self.id = id }
         init?(_ text: String) {
             let parts = text.split(separator: "_", maxSplits: 2)
-            guard parts.count == 3, let rank = Int(parts[0]), let updatedAt = Int64(parts[1]), !parts[2].isEmpty else { return nil }
-            self.init(rank: rank, updatedAt: updatedAt, id: String(parts[2]))
+            guard parts.count == 3, let rank = Int(parts[0]), let time = Int64(parts[1]), !parts[2].isEmpty else { return nil }
+            self.init(rank: rank, time: time, id: String(parts[2]))
         }
     }
 
@@ -46,13 +48,26 @@ extension TicketStore {
                 query.appendInterpolation(SQLList(filter.priorities.map { SQLBind($0.rawValue) }))
                 query.appendInterpolation(unsafeRaw: ")")
             }
+            if let breached = filter.breached {
+                query.appendInterpolation(unsafeRaw: breached
+                    ? " AND (first_response_breached = TRUE OR resolution_breached = TRUE)"
+                    : " AND first_response_breached = FALSE AND resolution_breached = FALSE")
+            }
             if let cursor = filter.before {
                 switch filter.sort {
+                case .due:
+                    query.appendInterpolation(unsafeRaw: " AND (COALESCE(resolution_due, 9223372036854775807) > ")
+                    query.appendInterpolation(bind: cursor.time)
+                    query.appendInterpolation(unsafeRaw: " OR (COALESCE(resolution_due, 9223372036854775807) = ")
+                    query.appendInterpolation(bind: cursor.time)
+                    query.appendInterpolation(unsafeRaw: " AND id > ")
+                    query.appendInterpolation(bind: cursor.id)
+                    query.appendInterpolation(unsafeRaw: "))")
                 case .updated:
                     query.appendInterpolation(unsafeRaw: " AND (updated_at < ")
-                    query.appendInterpolation(bind: cursor.updatedAt)
+                    query.appendInterpolation(bind: cursor.time)
                     query.appendInterpolation(unsafeRaw: " OR (updated_at = ")
-                    query.appendInterpolation(bind: cursor.updatedAt)
+                    query.appendInterpolation(bind: cursor.time)
                     query.appendInterpolation(unsafeRaw: " AND id < ")
                     query.appendInterpolation(bind: cursor.id)
                     query.appendInterpolation(unsafeRaw: "))")
@@ -62,17 +77,20 @@ extension TicketStore {
                     query.appendInterpolation(unsafeRaw: " OR (priority_rank = ")
                     query.appendInterpolation(bind: cursor.rank)
                     query.appendInterpolation(unsafeRaw: " AND (updated_at < ")
-                    query.appendInterpolation(bind: cursor.updatedAt)
+                    query.appendInterpolation(bind: cursor.time)
                     query.appendInterpolation(unsafeRaw: " OR (updated_at = ")
-                    query.appendInterpolation(bind: cursor.updatedAt)
+                    query.appendInterpolation(bind: cursor.time)
                     query.appendInterpolation(unsafeRaw: " AND id < ")
                     query.appendInterpolation(bind: cursor.id)
                     query.appendInterpolation(unsafeRaw: "))))")
                 }
             }
-            query.appendInterpolation(unsafeRaw: filter.sort == .priority
-                ? " ORDER BY priority_rank DESC, updated_at DESC, id DESC LIMIT "
-                : " ORDER BY updated_at DESC, id DESC LIMIT ")
+            let order: String = switch filter.sort {
+            case .priority: " ORDER BY priority_rank DESC, updated_at DESC, id DESC LIMIT "
+            case .due: " ORDER BY COALESCE(resolution_due, 9223372036854775807), id LIMIT "
+            case .updated: " ORDER BY updated_at DESC, id DESC LIMIT "
+            }
+            query.appendInterpolation(unsafeRaw: order)
             query.appendInterpolation(bind: filter.limit)
             return try await sql.raw(query).all().map(Self.ticket)
         }

@@ -7,8 +7,12 @@ import SQLKit
 struct TicketStore: Sendable {
     let database: Database
     let clock: any HubClock
+    let policy: TicketsConfiguration
 
-    static let columns = "id, subject, description, requester_id, assignee_id, status, priority, tags, created_at, updated_at, first_response_at, solved_at"
+    static let columns = """
+        id, subject, description, requester_id, assignee_id, status, priority, tags, created_at, updated_at, first_response_at, solved_at, \
+        first_response_due, resolution_due, first_response_breached, resolution_breached, paused_at
+        """
 
     static func ticket(_ row: any SQLRow) throws -> TicketView {
         let tags = try row.decode(column: "tags", as: String.self)
@@ -21,13 +25,21 @@ struct TicketStore: Sendable {
             tags: tags.isEmpty ? [] : tags.split(separator: ",").map(String.init),
             createdAt: try row.decode(column: "created_at", as: Int64.self), updatedAt: try row.decode(column: "updated_at", as: Int64.self),
             firstResponseAt: try row.decode(column: "first_response_at", as: Int64?.self),
-            solvedAt: try row.decode(column: "solved_at", as: Int64?.self))
+            solvedAt: try row.decode(column: "solved_at", as: Int64?.self),
+            firstResponseDue: try row.decode(column: "first_response_due", as: Int64?.self),
+            resolutionDue: try row.decode(column: "resolution_due", as: Int64?.self),
+            firstResponseBreached: try row.decode(column: "first_response_breached", as: Bool.self),
+            resolutionBreached: try row.decode(column: "resolution_breached", as: Bool.self),
+            slaPaused: try row.decode(column: "paused_at", as: Int64?.self) != nil)
     }
 
     private func audit(_ ticketID: String, actor: String?, kind: String, detail: String, at now: Int64, on sql: any SQLDatabase) async throws {
+        // numbered on the ticket row, which also serializes concurrent writers of one ticket
+        let seq = try await sql.raw("UPDATE tickets_tickets SET audit_seq = audit_seq + 1 WHERE id = \(bind: ticketID) RETURNING audit_seq")
+            .first()?.decode(column: "audit_seq", as: Int64.self) ?? 0
         try await sql.raw("""
-            INSERT INTO tickets_audit (id, ticket_id, actor_id, kind, detail, created_at)
-            VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: ticketID), \(bind: actor), \(bind: kind), \(bind: detail), \(bind: now))
+            INSERT INTO tickets_audit (id, ticket_id, actor_id, kind, detail, created_at, seq)
+            VALUES (\(bind: UUID().uuidString.lowercased()), \(bind: ticketID), \(bind: actor), \(bind: kind), \(bind: detail), \(bind: now), \(bind: seq))
             """).run()
     }
 
@@ -49,6 +61,7 @@ struct TicketStore: Sendable {
                         \(bind: priority.rank), \(bind: tags.joined(separator: ",")), \(bind: now), \(bind: now))
                 """).run()
             try await audit(id, actor: requester, kind: "created", detail: subject, at: now, on: sql)
+            try await resetClock(id, on: sql)
             guard let ticket = try await load(id, on: sql) else { throw HubError.unavailable("the ticket was not stored") }
             return ticket
         }
@@ -110,6 +123,17 @@ struct TicketStore: Sendable {
                 WHERE id = \(bind: ticketID) AND status = \(bind: from.rawValue) RETURNING id
                 """).first() != nil
             guard moved else { return nil }
+            let pausing: Set<TicketStatus> = [.pending, .onHold]
+            if pausing.contains(to) {
+                try await sql.raw("UPDATE tickets_tickets SET paused_at = COALESCE(paused_at, \(bind: now)) WHERE id = \(bind: ticketID)").run()
+            } else if pausing.contains(from) {
+                // resume with the time already used: the paused span moves every due time later
+                try await sql.raw("""
+                    UPDATE tickets_tickets SET paused_total_ms = paused_total_ms + (\(bind: now) - paused_at), paused_at = NULL
+                    WHERE id = \(bind: ticketID) AND paused_at IS NOT NULL
+                    """).run()
+                try await resetClock(ticketID, on: sql)
+            }
             try await audit(ticketID, actor: actor, kind: "status", detail: "\(from.rawValue) → \(to.rawValue)", at: now, on: sql)
             return try await load(ticketID, on: sql)
         }
@@ -135,6 +159,7 @@ struct TicketStore: Sendable {
                 WHERE id = \(bind: ticketID)
                 """).run()
             try await audit(ticketID, actor: actor, kind: "priority", detail: "\(before.priority) → \(priority.rawValue)", at: now, on: sql)
+            try await resetClock(ticketID, on: sql)
             guard let ticket = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
             return ticket
         }
@@ -144,7 +169,7 @@ struct TicketStore: Sendable {
         try await database.withConnection { sql in
             try await sql.raw("""
                 SELECT id, actor_id, kind, detail, created_at FROM tickets_audit
-                WHERE ticket_id = \(bind: ticketID) \(unsafeRaw: includeInternal ? "" : "AND kind <> 'internal_note'") ORDER BY created_at, id
+                WHERE ticket_id = \(bind: ticketID) \(unsafeRaw: includeInternal ? "" : "AND kind <> 'internal_note'") ORDER BY seq, created_at, id
                 """).all().map {
                     AuditEntry(id: try $0.decode(column: "id", as: String.self), actorId: try $0.decode(column: "actor_id", as: String?.self),
                                kind: try $0.decode(column: "kind", as: String.self), detail: try $0.decode(column: "detail", as: String.self),
@@ -164,5 +189,23 @@ struct TicketStore: Sendable {
         try await database.withConnection { sql in
             try await sql.raw("SELECT id FROM hub_users WHERE role = 'agent' ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
         }
+    }
+
+    /// Sets due and warning times from the creation time, the time spent paused and the
+    /// targets of the current priority.
+    func resetClock(_ ticketID: String, on sql: any SQLDatabase) async throws {
+        guard let row = try await sql.raw("SELECT created_at, paused_total_ms, priority FROM tickets_tickets WHERE id = \(bind: ticketID)").first()
+        else { return }
+        let start = try row.decode(column: "created_at", as: Int64.self) + row.decode(column: "paused_total_ms", as: Int64.self)
+        let target = policy.target(TicketPriority(rawValue: try row.decode(column: "priority", as: String.self)) ?? .normal)
+        let percent = Int64(policy.slaWarningPercent)
+        let firstResponse = Int64(target.firstResponseSeconds) * 1000
+        let resolution = Int64(target.resolutionSeconds) * 1000
+        try await sql.raw("""
+            UPDATE tickets_tickets SET first_response_due = \(bind: start + firstResponse),
+              first_response_warn_at = \(bind: start + firstResponse * percent / 100),
+              resolution_due = \(bind: start + resolution), resolution_warn_at = \(bind: start + resolution * percent / 100)
+            WHERE id = \(bind: ticketID)
+            """).run()
     }
 }

@@ -241,8 +241,8 @@ struct TicketCommandTests {
             #expect(recent.data["items"].array?.map { $0["subject"].string } == ["t4", "t3", "t2"])
             _ = try await agent.send("tickets.transition", ["ticketId": .string(ids[0]), "status": "open"])
             #expect(try await agent.send("tickets.list", ["status": ["open"]]).data["items"].array?.map { $0["subject"].string } == ["t0"])
-            for (payload, field) in [(JSON.object(["scope": "everything"]), "scope"), (["status": ["lost"]], "status[0]"), (["sort": "due"], "sort"),
-                                     (["breached": true], "breached"), (["before": "x"], "before"), (["limit": 0], "limit")] {
+            for (payload, field) in [(JSON.object(["scope": "everything"]), "scope"), (["status": ["lost"]], "status[0]"), (["sort": "soon"], "sort"),
+                                     (["breached": "yes"], "breached"), (["before": "x"], "before"), (["limit": 0], "limit")] {
                 #expect(try await agent.send("tickets.list", payload).error?.field == field)
             }
         }
