@@ -64,7 +64,7 @@ struct TransitionTicket: CommandHandler {
             throw HubError.forbidden("requesters may only reopen their solved tickets")
         }
         guard current.canMove(to: target), context.identity.isStaff || current == .solved else {
-            throw HubError.conflict("a \(current.rawValue) ticket cannot become \(target.rawValue)")
+            throw HubError.conflict("\(current.rawValue) → \(target.rawValue) is not a legal move")
         }
         guard let moved = try await store.transition(ticket.id, from: current, to: target, actor: context.identity.userID) else {
             throw HubError.conflict("the ticket changed meanwhile; reload it")
