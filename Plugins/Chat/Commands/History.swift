@@ -22,16 +22,7 @@ struct History: CommandHandler {
     }
 
     /// A page of history.
-    struct Page: Encodable, Sendable {
-        var items: [MessageView]
-        var nextCursor: String?
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(items, forKey: .items)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
-        enum CodingKeys: String, CodingKey { case items, nextCursor }
-    }
+    typealias Page = HubKernel.Page<MessageView>
 
     let store: ChatStore
     let configuration: ChatConfiguration

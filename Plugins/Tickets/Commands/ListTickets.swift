@@ -28,16 +28,7 @@ struct ListTickets: CommandHandler {
             if let limit, !(1...100).contains(limit) { throw ValidationFailure("limit", "limit must be 1 to 100") }
         }
     }
-    struct Reply: Encodable, Sendable {
-        var items: [TicketView]
-        var nextCursor: String?
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(items, forKey: .items)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
-        enum CodingKeys: String, CodingKey { case items, nextCursor }
-    }
+    typealias Reply = Page<TicketView>
 
     let store: TicketStore
 
