@@ -22,11 +22,12 @@ public enum TestDatabase {
     ) async throws -> T {
         if file == nil, let url = postgresURL {
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-            let admin = try await Database.open(url, logger: logger)
+            // tests run many hubs at once on two cores: a lease may queue for a while without an outage
+            let admin = try await Database.open(url, logger: logger, leaseTimeout: .seconds(30))
             return try await running(admin) {
                 try await admin.withConnection { try await $0.raw("CREATE SCHEMA \(unsafeRaw: String(schema))").run() }
                 defer {}
-                let database = try await Database.open(url, logger: logger, searchPath: String(schema))
+                let database = try await Database.open(url, logger: logger, searchPath: String(schema), leaseTimeout: .seconds(30))
                 let result: Result<T, any Error> = await running(database) {
                     do { return .success(try await body(database)) } catch { return .failure(error) }
                 }
