@@ -10,8 +10,9 @@ public struct Route: Sendable {
     public let role: Role
     /// The effective rate limit (the handler's, or the configured override).
     public let rateLimit: RateLimit
-    /// Decodes, validates, handles and encodes; `nil` means the handler replied itself.
-    let invoke: @Sendable (Data, CommandContext) async throws -> Data?
+    /// Decodes the `data` bytes (`nil` is `{}`), validates, handles and encodes; a `nil`
+    /// result means the handler replied itself.
+    let invoke: @Sendable (Data?, CommandContext) async throws -> Data?
 }
 
 /// Marks a reply the handler already wrote to the connection (e.g. `hub.subscribe`, whose
@@ -56,8 +57,8 @@ public struct RouteTable: Sendable {
         let encoder = JSONEncoder()
         return Route(
             type: H.type, module: module, role: H.role, rateLimit: overrides(H.type, H.rateLimit),
-            invoke: { frame, context in
-                let payload = try PayloadDecoder.decode(H.Payload.self, from: frame, decoder: decoder)
+            invoke: { data, context in
+                let payload = try PayloadDecoder.decode(H.Payload.self, data: data, decoder: decoder)
                 if let validatable = payload as? any Validatable {
                     try validatable.validate()
                 }

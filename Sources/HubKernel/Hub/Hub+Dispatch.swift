@@ -44,7 +44,7 @@ extension Hub {
                 connection: connection, hub: self, commandID: envelope.id)
             inFlight.add(1, ordering: .relaxed)
             defer { inFlight.subtract(1, ordering: .relaxed) }
-            if let reply = try await route.invoke(bytes, context), let id = envelope.id {
+            if let reply = try await route.invoke(envelope.dataRange.map { bytes.subdata(in: $0) }, context), let id = envelope.id {
                 connection.send(OutboundFrame.reply(to: id, payload: reply))
             }
         } catch {

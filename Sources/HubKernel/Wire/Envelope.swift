@@ -12,73 +12,73 @@ public struct Envelope: Sendable {
     public var type: String
     /// Why the frame cannot be dispatched, if it cannot.
     public var error: HubError?
+    /// Where the `data` object is in the frame (`nil`: absent or null, meaning `{}`).
+    public var dataRange: Range<Int>?
 
-    /// Parses the envelope of one text frame.
+    /// Parses the envelope of one text frame in a single pass over it.
     public static func parse(_ bytes: Data, decoder: JSONDecoder) -> Envelope {
-        do {
-            let header = try decoder.decode(Header.self, from: bytes)
-            return Envelope(id: header.id, type: header.type ?? "", error: header.problem)
-        } catch let error as HubError {
-            return Envelope(id: nil, type: "", error: error)
-        } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
-            return Envelope(id: nil, type: "", error: .badRequest("a frame must be a JSON object"))
-        } catch {
-            return Envelope(id: nil, type: "", error: .badRequest("a frame must be one JSON object"))
+        func failure(_ message: String, id: CommandID? = nil) -> Envelope {
+            Envelope(id: id, type: "", error: .badRequest(message), dataRange: nil)
         }
+        let members: FrameScanner.Members
+        do {
+            members = try FrameScanner.scan(bytes)
+        } catch {
+            switch error {
+            case .notObject: return failure("a frame must be a JSON object")
+            case .tooDeep: return failure("a frame may nest at most \(FrameScanner.maxDepth) levels")
+            case .notJSON: return failure("a frame must be one JSON object")
+            }
+        }
+        func isNull(_ range: Range<Int>) -> Bool { range.count == 4 && bytes[range.lowerBound] == UInt8(ascii: "n") }
+        // an invalid id is reported without `re`: the client cannot match a reply to it
+        var id: CommandID?
+        if let range = members.id, !isNull(range) {
+            guard let parsed = Self.id(bytes, range, decoder: decoder) else {
+                return failure("id must be an integer in 0…2^53−1 or a string of 1–64 characters")
+            }
+            id = parsed
+        }
+        guard let typeRange = members.type, !isNull(typeRange) else { return failure("type is required", id: id) }
+        guard let type = Self.string(bytes, typeRange, decoder: decoder) else { return failure("type must be a string", id: id) }
+        var dataRange: Range<Int>?
+        if let range = members.data, !isNull(range) {
+            guard bytes[range.lowerBound] == UInt8(ascii: "{") else { return failure("data must be a JSON object", id: id) }
+            dataRange = range
+        }
+        return Envelope(id: id, type: type, error: nil, dataRange: dataRange)
     }
 
-    private struct Header: Decodable {
-        var id: CommandID?
-        var type: String?
-        var problem: HubError?
+    /// A JSON string value: copied directly when it has no escapes.
+    private static func string(_ bytes: Data, _ range: Range<Int>, decoder: JSONDecoder) -> String? {
+        guard bytes[range.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        let inner = range.lowerBound + 1..<range.upperBound - 1
+        if !bytes[inner].contains(UInt8(ascii: "\\")) { return String(decoding: bytes[inner], as: UTF8.self) }
+        return try? decoder.decode(String.self, from: bytes.subdata(in: range))
+    }
 
-        enum Keys: String, CodingKey { case id, type, data }
-        struct AnyKey: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
+    private static func id(_ bytes: Data, _ range: Range<Int>, decoder: JSONDecoder) -> CommandID? {
+        let first = bytes[range.lowerBound]
+        if first == UInt8(ascii: "\"") {
+            guard let text = string(bytes, range, decoder: decoder), (1...64).contains(text.count) else { return nil }
+            return .string(text)
         }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: Keys.self)
-            // An invalid id is reported without `re`: the client cannot match a reply to it.
-            if container.contains(.id), try !container.decodeNil(forKey: .id) {
-                id = try container.decode(CommandID.self, forKey: .id)
-            }
-            guard container.contains(.type), try !container.decodeNil(forKey: .type) else {
-                problem = .badRequest("type is required")
-                return
-            }
-            guard let type = try? container.decode(String.self, forKey: .type) else {
-                problem = .badRequest("type must be a string")
-                return
-            }
-            self.type = type
-            if container.contains(.data), try !container.decodeNil(forKey: .data) {
-                if (try? container.nestedContainer(keyedBy: AnyKey.self, forKey: .data)) == nil {
-                    problem = .badRequest("data must be a JSON object")
-                }
-            }
-        }
+        // integers only: no sign, fraction or exponent
+        guard range.count <= 16, bytes[range].allSatisfy({ (0x30...0x39).contains($0) }),
+              let value = Int64(String(decoding: bytes[range], as: UTF8.self)), value <= CommandID.maxInteger
+        else { return nil }
+        return .int(value)
     }
 }
 
 /// Decodes a command's `data` into its handler's payload type, with precise field errors.
 enum PayloadDecoder {
-    private struct Box<Payload: Decodable>: Decodable {
-        var data: Payload?
-    }
-
     private static let emptyObject = Data("{}".utf8)
 
-    /// Decodes `data` (a missing or null `data` is `{}`); a type error names the field.
-    static func decode<Payload: Decodable>(_ type: Payload.Type, from frame: Data, decoder: JSONDecoder) throws -> Payload {
+    /// Decodes the bytes of `data` (`nil`, for a missing or null `data`, is `{}`); a type error names the field.
+    static func decode<Payload: Decodable>(_ type: Payload.Type, data: Data?, decoder: JSONDecoder) throws -> Payload {
         do {
-            if let payload = try decoder.decode(Box<Payload>.self, from: frame).data {
-                return payload
-            }
-            return try decoder.decode(Payload.self, from: emptyObject)
+            return try decoder.decode(Payload.self, from: data ?? emptyObject)
         } catch let error as DecodingError {
             throw validationFailure(for: error)
         }

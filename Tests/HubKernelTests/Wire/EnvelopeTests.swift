@@ -74,8 +74,11 @@ struct PayloadDecoderTests {
     struct Payload: Decodable { var room: String; var count: Int; var nested: Nested? }
     struct Nested: Decodable { var flag: Bool }
 
+    /// Decodes the `data` of a whole frame, as the hub does.
     func decode(_ text: String) throws -> Payload {
-        try PayloadDecoder.decode(Payload.self, from: Data(text.utf8), decoder: JSONDecoder())
+        let frame = Data(text.utf8)
+        let range = try FrameScanner.scan(frame).data
+        return try PayloadDecoder.decode(Payload.self, data: range.map { frame.subdata(in: $0) }, decoder: JSONDecoder())
     }
 
     @Test("a missing field names it") func missing() {
@@ -97,8 +100,19 @@ struct PayloadDecoderTests {
         #expect((try? decode(#"{"data":{"room":"a","count":1.5}}"#)) == nil)
     }
 
+    @Test("escaped type names and ids decode; trailing garbage and bad escapes are rejected") func escapes() {
+        #expect(EnvelopeTests().parse(#"{"type":"hub.p\u0069ng","id":"a\"b"}"#).type == "hub.ping")
+        #expect(EnvelopeTests().parse(#"{"type":"hub.ping","id":"a\"b"}"#).id == .string("a\"b"))
+        #expect(EnvelopeTests().parse(#"{"type":"hub.ping"} x"#).error?.code == .badRequest)
+        #expect(EnvelopeTests().parse(#"{"type":"hub.ping","x":"\q"}"#).error?.code == .badRequest)
+        #expect(EnvelopeTests().parse(#"{"type":"hub.ping","x":01}"#).error?.code == .badRequest)
+        #expect(EnvelopeTests().parse(#"{"type":"hub.ping","x":[1,]}"#).error?.code == .badRequest)
+        #expect(EnvelopeTests().parse("{\"type\":\"hub.ping\",\"x\":\"a\u{1}b\"}").error?.code == .badRequest)
+        #expect(EnvelopeTests().parse(#" {"type":"hub.ping","x":-1.5e+3,"y":[true,false,null,{}]} "#).error == nil)
+    }
+
     @Test("missing data decodes as the empty object") func empty() throws {
         struct Nothing: Decodable {}
-        _ = try PayloadDecoder.decode(Nothing.self, from: Data(#"{"type":"x"}"#.utf8), decoder: JSONDecoder())
+        _ = try PayloadDecoder.decode(Nothing.self, data: nil, decoder: JSONDecoder())
     }
 }
