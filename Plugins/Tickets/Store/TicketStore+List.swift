@@ -64,25 +64,16 @@ extension TicketStore {
                     query.appendInterpolation(bind: cursor.id)
                     query.appendInterpolation(unsafeRaw: "))")
                 case .updated:
-                    query.appendInterpolation(unsafeRaw: " AND (updated_at < ")
-                    query.appendInterpolation(bind: cursor.time)
-                    query.appendInterpolation(unsafeRaw: " OR (updated_at = ")
-                    query.appendInterpolation(bind: cursor.time)
-                    query.appendInterpolation(unsafeRaw: " AND id < ")
-                    query.appendInterpolation(bind: cursor.id)
-                    query.appendInterpolation(unsafeRaw: "))")
+                    query.appendInterpolation(unsafeRaw: " AND ")
+                    Self.appendUpdatedBefore(cursor, to: &query)
                 case .priority:
                     query.appendInterpolation(unsafeRaw: " AND (priority_rank < ")
                     query.appendInterpolation(bind: cursor.rank)
                     query.appendInterpolation(unsafeRaw: " OR (priority_rank = ")
                     query.appendInterpolation(bind: cursor.rank)
-                    query.appendInterpolation(unsafeRaw: " AND (updated_at < ")
-                    query.appendInterpolation(bind: cursor.time)
-                    query.appendInterpolation(unsafeRaw: " OR (updated_at = ")
-                    query.appendInterpolation(bind: cursor.time)
-                    query.appendInterpolation(unsafeRaw: " AND id < ")
-                    query.appendInterpolation(bind: cursor.id)
-                    query.appendInterpolation(unsafeRaw: "))))")
+                    query.appendInterpolation(unsafeRaw: " AND ")
+                    Self.appendUpdatedBefore(cursor, to: &query)
+                    query.appendInterpolation(unsafeRaw: "))")
                 }
             }
             let order: String = switch filter.sort {
@@ -94,5 +85,16 @@ extension TicketStore {
             query.appendInterpolation(bind: filter.limit)
             return try await sql.raw(query).all().map(Self.ticket)
         }
+    }
+
+    /// `(updated_at, id)` strictly before the cursor, newest first.
+    private static func appendUpdatedBefore(_ cursor: Cursor, to query: inout SQLQueryString) {
+        query.appendInterpolation(unsafeRaw: "(updated_at < ")
+        query.appendInterpolation(bind: cursor.time)
+        query.appendInterpolation(unsafeRaw: " OR (updated_at = ")
+        query.appendInterpolation(bind: cursor.time)
+        query.appendInterpolation(unsafeRaw: " AND id < ")
+        query.appendInterpolation(bind: cursor.id)
+        query.appendInterpolation(unsafeRaw: "))")
     }
 }
