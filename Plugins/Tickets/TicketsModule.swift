@@ -15,7 +15,7 @@ public struct TicketsModule: HubModule {
         let configuration = try TicketsConfiguration(config: setup.config)
         store = TicketStore(database: setup.database, clock: setup.clock, policy: configuration)
         announcer = TicketAnnouncer(publisher: setup.publisher, notifier: setup.capability((any Notifier).self),
-                                    store: store, logger: setup.logger)
+                                    store: store, logger: setup.logger, metrics: setup.metrics)
         monitor = SLAMonitor(store: store, announcer: announcer, leadership: setup.leadership,
                              interval: .milliseconds(configuration.slaCheckIntervalMs), clock: setup.clock, logger: setup.logger)
     }

@@ -9,6 +9,11 @@ struct TicketAnnouncer: Sendable {
     let notifier: Capability<any Notifier>
     let store: TicketStore
     let logger: Logger
+    let metrics: ModuleMetrics
+
+    private func unsent(_ reason: String) {
+        metrics.increment("notifications_unsent_total", help: "Notifications tickets could not send", labels: [("reason", reason)])
+    }
 
     /// Publishes the change; internal notes go to staff only (the queue), never to the ticket's topic.
     func announce(_ ticket: TicketView, kind: String, detail: String, comment: CommentView? = nil) {
@@ -25,6 +30,7 @@ struct TicketAnnouncer: Sendable {
         guard !recipients.isEmpty else { return }
         guard let notifier = notifier.value else {
             logger.notice("ticket notification not sent: the notifications module is not loaded", metadata: ["sb.ticket": .string(ticket.id)])
+            unsent("not_loaded")
             return
         }
         do {
@@ -32,9 +38,11 @@ struct TicketAnnouncer: Sendable {
                                                           body: String(body.prefix(2000)), link: "/tickets/\(ticket.id)", source: "tickets"))
             if case .skipped(let reason) = outcome {
                 logger.notice("ticket notification not sent", metadata: ["sb.ticket": .string(ticket.id), "reason": .string(reason)])
+                unsent("skipped")
             }
         } catch {
             logger.warning("ticket notification failed", metadata: ["sb.ticket": .string(ticket.id), "error": .string(String(describing: error))])
+            unsent("failed")
         }
     }
 

@@ -62,7 +62,8 @@ public enum HubBuilder {
             let setup = ModuleSetup(
                 name: ModuleName(name), config: config.scoped(to: ConfigKey(["modules", name])),
                 database: database, publisher: publisher, clock: clock, logger: moduleLogger, leadership: leadership,
-                authenticator: authenticator, hub: hubAccess, node: node, capabilities: capabilities, flags: flags)
+                authenticator: authenticator, hub: hubAccess, node: node, metrics: ModuleMetrics(hubMetrics: metrics, module: name),
+                capabilities: capabilities, flags: flags)
             modules.append(try makeModule(moduleType, setup: setup))
         }
         try capabilities.seal()

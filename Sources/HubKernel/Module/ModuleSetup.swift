@@ -28,6 +28,8 @@ public struct ModuleSetup: Sendable {
     public let hub: HubAccess
     /// This node's name.
     public let node: String
+    /// Counters of this module on `/metrics`.
+    public let metrics: ModuleMetrics
     let capabilities: CapabilityRegistry
     let flags: FeatureFlags
 

@@ -48,6 +48,11 @@ public final class HubMetrics: Sendable {
         }
     }
 
+    /// A counter of a module's own (see ``ModuleMetrics``).
+    func moduleCounter(_ name: String, help: String, labels: [(String, String)]) -> Counter {
+        counter(name, help: help.isEmpty ? name : help, labels: labels)
+    }
+
     func connectionOpened() {
         connectionsOpen.increment()
         connectionsTotal.increment()

@@ -254,12 +254,14 @@ struct TicketCommandTests {
             let id = try await desk.open()
             #expect(try await desk.agent.send("tickets.comment", ["ticketId": .string(id), "body": "hi"]).ok)
             try await desk.requester.expectNoEvent("notifications.new")
+            #expect(desk.hub.hub.metrics.render().contains(#"sb_notifications_unsent_total{module="tickets",reason="skipped"} 2"#))
         }
         try await TestHub.run(modules: [TicketsModule.self]) { hub in
             let requester = try await hub.client()
             let agent = try await hub.client(role: .agent)
             let id = try #require(try await requester.send("tickets.create", ["subject": "x"]).data["ticket"]["id"].string)
             #expect(try await agent.send("tickets.comment", ["ticketId": .string(id), "body": "hi"]).ok)
+            #expect(hub.hub.metrics.render().contains(#"sb_notifications_unsent_total{module="tickets",reason="not_loaded"} 2"#))
         }
     }
 
