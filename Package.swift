@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "HubKernel", targets: ["HubKernel"]),
         .library(name: "HubTesting", targets: ["HubTesting"]),
         .executable(name: "switchboard-bench", targets: ["HotPathBenchmark"]),
+        .executable(name: "switchboard-load", targets: ["LoadTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -36,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // HdrHistogram: the load tool's latency percentiles (issue #6 names it).
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .target(
@@ -161,6 +164,19 @@ let package = Package(
             name: "HotPathBenchmark",
             dependencies: ["HubKernel", "HubTesting", .product(name: "NIOCore", package: "swift-nio")],
             path: "Benchmarks/HotPath",
+            swiftSettings: swiftSettings
+        ),
+        // The load tool: drives a running server over sockets with the public protocol only.
+        .executableTarget(
+            name: "LoadTool",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

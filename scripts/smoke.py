@@ -218,9 +218,133 @@ async def outage(port):
         proc.wait(timeout=30)
         subprocess.run([script, "stop"], env=pg_env)
 
+def serve_with(port, name, **overrides):
+    env = dict(ENV, DATABASE_URL=f"sqlite://{TMP}/{name}.sqlite", **overrides)
+    proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    spawned.append(proc)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line or f"listening on http://127.0.0.1:{port}" in line:
+            break
+    return proc
+
+def ws_frames(data):
+    """Complete server frames in `data` (after the HTTP head): [(opcode, payload)], rest."""
+    frames = []
+    while len(data) >= 2:
+        opcode, length = data[0] & 0x0F, data[1] & 0x7F
+        offset = 2 + (2 if length == 126 else 8 if length == 127 else 0)
+        if len(data) < offset:
+            break
+        if length >= 126:
+            length = int.from_bytes(data[2:offset], "big")
+        if len(data) < offset + length:
+            break
+        frames.append((opcode, data[offset:offset + length]))
+        data = data[offset + length:]
+    return frames, data
+
+def masked_text(text):
+    payload, mask = text.encode(), os.urandom(4)
+    head = bytes([0x81, 0x80 | len(payload)]) if len(payload) < 126 else bytes([0x81, 0xFE]) + len(payload).to_bytes(2, "big")
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+async def slow_consumer(port):
+    """A client that stops reading is closed with 4008 once its queue is full; the others get everything."""
+    import base64, socket
+    proc = serve_with(port, "slow", HUB_OUTBOUND_MAX_FRAMES="64", RATE_LIMIT_CHAT_SEND="off")
+    try:
+        tokens = [http("POST", port, "/auth/register", {"username": f"slow{n}", "password": "correct horse",
+                                                         "displayName": f"slow {n}"})[1]["accessToken"] for n in range(2)]
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall((f"GET /ws?access_token={tokens[0]} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                      f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        sock.sendall(masked_text(json.dumps({"id": 1, "type": "chat.join", "data": {"room": "slow"}})))
+        sock.settimeout(5)
+        data = b""
+        while b'"re":1' not in data:
+            data += sock.recv(65536)
+        # from here on the slow client reads nothing
+        count = 1500
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={tokens[1]}", max_queue=None, max_size=None) as fast:
+            await reply(fast, {"id": 1, "type": "chat.join", "data": {"room": "slow"}})
+            text = "y" * 3900
+            acks, seen = 0, set()
+
+            def note(frame):
+                if frame.get("type") == "chat.message":
+                    seen.add(frame["data"]["message"]["text"].split(" ")[0])
+                return frame
+
+            for n in range(count):
+                await fast.send(json.dumps({"id": 100 + n, "type": "chat.send", "data": {"room": "slow", "text": f"{n} {text}"}}))
+                while True:
+                    frame = note(json.loads(await fast.recv()))
+                    if frame.get("re") == 100 + n:
+                        acks += 1 if frame.get("ok") else 0
+                        break
+            deadline = time.time() + 20
+            while len(seen) < count and time.time() < deadline:
+                note(json.loads(await asyncio.wait_for(fast.recv(), 20)))
+            check("a healthy member gets every message while another stops reading", acks == count and len(seen) == count,
+                  f"acks {acks}, seen {len(seen)}")
+            check("the healthy connection stays open", fast.state.name == "OPEN")
+        sock.settimeout(10)
+        data = data.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in data else data
+        close_code, delivered = None, 0
+        try:
+            while close_code is None:
+                chunk = sock.recv(1 << 20)
+                if not chunk:
+                    break
+                data += chunk
+                frames, data = ws_frames(data)
+                for opcode, payload in frames:
+                    if opcode == 0x8:
+                        close_code = int.from_bytes(payload[:2], "big")
+                    elif b'"chat.message"' in payload:
+                        delivered += 1
+        except socket.timeout:
+            pass
+        check("the client that stopped reading is closed with 4008 (slow consumer)", close_code == 4008 and delivered < count,
+              f"close {close_code}, delivered {delivered} of {count}")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+async def load_tool(port):
+    """switchboard-load drives a real server: nothing lost, acknowledged, and it refuses non-loopback targets."""
+    tool = os.path.join(os.path.dirname(BIN), "switchboard-load")
+    proc = serve_with(port, "load", RATE_LIMIT_CHAT_SEND="off", RATE_LIMIT_AUTH_REGISTER="off", RATE_LIMIT_AUTH_GUEST="off")
+    try:
+        out = os.path.join(TMP, "fanout.json")
+        run = subprocess.run([tool, "fanout", "--port", str(port), "--subs", "5", "--rate", "20", "--duration", "1",
+                              "--server-pid", str(proc.pid), "--json", out], capture_output=True, text=True, timeout=120)
+        report = json.load(open(out)) if run.returncode == 0 else {}
+        check("switchboard-load fanout: every message delivered to every subscriber and acknowledged",
+              report.get("delivered") == report.get("expected") == 100 and report.get("acknowledged") == 20
+              and report.get("errors") == {} and report.get("latencyMs", {}).get("count") == 100, run.stdout[-800:] + run.stderr[-800:])
+        out = os.path.join(TMP, "connect.json")
+        run = subprocess.run([tool, "connect", "--port", str(port), "--conns", "50", "--json", out],
+                             capture_output=True, text=True, timeout=120)
+        report = json.load(open(out)) if run.returncode == 0 else {}
+        check("switchboard-load connect: 50 authenticated connections", report.get("opened") == 50 and report.get("connectFailures") == 0,
+              run.stdout[-800:] + run.stderr[-800:])
+        run = subprocess.run([tool, "idle", "--host", "10.1.2.3", "--conns", "1"], capture_output=True, text=True, timeout=60)
+        check("switchboard-load refuses a non-loopback target", run.returncode != 0 and "loopback" in run.stderr, run.stderr[-300:])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
 asyncio.run(session(int(os.environ.get("SMOKE_PORT", "18080"))))
 asyncio.run(idle(int(os.environ.get("SMOKE_PORT", "18080")) + 1))
 asyncio.run(outage(int(os.environ.get("SMOKE_PORT", "18080")) + 2))
+asyncio.run(slow_consumer(int(os.environ.get("SMOKE_PORT", "18080")) + 3))
+asyncio.run(load_tool(int(os.environ.get("SMOKE_PORT", "18080")) + 4))
 passed = sum(results)
 print(f"smoke: {passed} passed, {len(results) - passed} failed")
 sys.exit(0 if all(results) else 1)

@@ -67,3 +67,33 @@ struct WireTests {
         }
     }
 }
+
+@Suite("The socket writer over a real socket")
+struct SocketWriterTests {
+    @Test("every frame length encoding arrives intact, in order: short, 16-bit and 64-bit lengths, batched and alone")
+    func frameLengths() async throws {
+        try await TestHub.run(modules: Catalog.modules, .live, environment: ["RATE_LIMIT_CHAT_SEND": "off"]) { hub in
+            let alice = try await hub.client()
+            let bob = try await hub.client()
+            _ = try await alice.send("chat.join", ["room": "lengths"])
+            _ = try await bob.send("chat.join", ["room": "lengths"])
+            // a reply under 126 bytes has the one-byte length
+            #expect(try await bob.send("hub.ping").ok)
+            // ~4 KB messages have 16-bit lengths; sent without waiting, they reach bob in batches
+            let texts = (0..<25).map { n in "\(n) " + String(repeating: "é", count: 1990) }
+            for text in texts {
+                try await alice.sendWithoutID("chat.send", ["room": "lengths", "text": .string(text)])
+            }
+            for text in texts {
+                #expect(try await bob.expectEvent("chat.message", on: "chat:lengths").data["message"]["text"].string == text)
+            }
+            // a history page of 25 × ~4 KB is one frame of ~100 KB: the 64-bit length, written
+            // behind its own header instead of being copied into a combined buffer
+            let page = try await bob.send("chat.history", ["room": "lengths", "limit": 25])
+            let items = try #require(page.data["items"].array)
+            #expect(items.count == 25)
+            #expect(Set(items.compactMap { $0["text"].string }) == Set(texts))
+            #expect(try await alice.send("hub.ping").ok)
+        }
+    }
+}

@@ -28,9 +28,13 @@ async def send(ws, frame):
     await ws.send(json.dumps(frame))
 
 async def recv(ws):
-    frame = json.loads(await ws.recv())
-    show("<", frame)
-    return frame
+    """The next frame, skipping the unread-notifications count every connection gets once
+    (it may arrive before or after the first replies: events interleave with replies)."""
+    while True:
+        frame = json.loads(await ws.recv())
+        if frame.get("type") != "notifications.unread":
+            show("<", frame)
+            return frame
 
 async def main():
     name = "tour-" + uuid.uuid4().hex[:6]

@@ -26,7 +26,7 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
 
     enum Negotiated: Sendable {
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, Admitted)
+        case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, Admitted, SocketWriter)
     }
 
     struct Value: ServerChildChannelValue {
@@ -68,9 +68,11 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard let admission = admitted.withLockedValue({ $0 }) else { throw ChannelError.inappropriateOperationForState }
+                        let writer = SocketWriter(eventLoop: channel.eventLoop)
+                        try channel.pipeline.syncOperations.addHandler(writer, position: .first)
                         let socket = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-                        return .webSocket(socket, admission)
+                        return .webSocket(socket, admission, writer)
                     }
                 })
             let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Negotiated>(
@@ -117,7 +119,7 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                 } else {
                     await handleHTTP(asyncChannel: http, logger: logger)
                 }
-            case .webSocket(let socket, let admitted):
+            case .webSocket(let socket, let admitted, let writer):
                 _ = try await WebSocketHandler.handle(
                     type: .server,
                     configuration: .init(
@@ -128,7 +130,7 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                     handler: { [hub] inbound, outbound, _ in
                         try await WebSocketSession.run(
                             hub: hub, identity: admitted.identity, expiresAtMs: admitted.expiresAtMs,
-                            remoteAddress: admitted.remoteAddress, inbound: inbound, outbound: outbound)
+                            remoteAddress: admitted.remoteAddress, inbound: inbound, outbound: outbound, writer: writer)
                     })
             }
         } catch {

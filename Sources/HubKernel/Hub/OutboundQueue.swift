@@ -6,6 +6,10 @@ import Synchronization
 /// Publishers append without waiting (a queue write per subscriber); one writer drains it.
 /// When a client stops reading and the queue exceeds its bounds, the queued frames are
 /// dropped and the connection is closed with 4008, so a slow consumer never slows others.
+///
+/// The writer is either an async consumer (``next()``, the in-process test transport) or a
+/// socket writer on the connection's event loop (``attachWriter(_:)`` + ``drain()``): that
+/// one is woken once per batch, not per frame, and takes everything queued at once.
 public final class OutboundQueue: Sendable {
     /// What the writer should do next.
     public enum Next: Sendable {
@@ -24,6 +28,28 @@ public final class OutboundQueue: Sendable {
         var close: (CloseCode, String)?
         var finished = false
         var overflowed = false
+        /// The event-loop writer's wake-up, and whether one is already on its way.
+        var wake: (@Sendable () -> Void)?
+        var wakePending = false
+
+        /// Claims a wake-up for the event-loop writer unless one is pending.
+        mutating func claimWake() -> (@Sendable () -> Void)? {
+            guard let wake, !wakePending else { return nil }
+            wakePending = true
+            return wake
+        }
+    }
+
+    /// What a socket writer takes from the queue.
+    public enum Drained: Sendable {
+        /// Write these frames, in order, then drain again.
+        case frames(CircularBuffer<ByteBuffer>)
+        /// Everything queued before the close was taken; close with this code.
+        case close(CloseCode, reason: String)
+        /// The connection is gone.
+        case finished
+        /// Nothing queued; the next enqueue wakes the writer again.
+        case empty
     }
 
     private let state = Mutex(State())
@@ -41,45 +67,100 @@ public final class OutboundQueue: Sendable {
     /// (the connection is then closed with ``CloseCode/slowConsumer``).
     @discardableResult
     public func enqueue(_ frame: ByteBuffer) -> Bool {
-        let (accepted, resume) = state.withLock { state -> (Bool, (CheckedContinuation<Next, Never>, Next)?) in
+        let (accepted, wakeup) = state.withLock { state -> (Bool, Wakeup?) in
             guard !state.finished, state.close == nil else { return (false, nil) }
             if state.frames.count + 1 > maxFrames || state.bytes + frame.readableBytes > maxBytes {
                 state.frames.removeAll()
                 state.bytes = 0
                 state.overflowed = true
                 state.close = (.slowConsumer, "slow consumer")
-                return (false, state.waiter.take().map { ($0, .close(.slowConsumer, reason: "slow consumer")) })
+                if let waiter = state.waiter.take() {
+                    return (false, .resume(waiter, .close(.slowConsumer, reason: "slow consumer")))
+                }
+                return (false, state.claimWake().map(Wakeup.wake))
             }
             if let waiter = state.waiter.take() {
-                return (true, (waiter, .frames([frame])))
+                return (true, .resume(waiter, .frames([frame])))
             }
             state.frames.append(frame)
             state.bytes += frame.readableBytes
-            return (true, nil)
+            return (true, state.claimWake().map(Wakeup.wake))
         }
-        if let (waiter, next) = resume { waiter.resume(returning: next) }
+        wakeup?.fire()
         return accepted
+    }
+
+    /// Whom an operation must wake once the lock is released.
+    private enum Wakeup {
+        case resume(CheckedContinuation<Next, Never>, Next)
+        case wake(@Sendable () -> Void)
+
+        func fire() {
+            switch self {
+            case .resume(let waiter, let next): waiter.resume(returning: next)
+            case .wake(let wake): wake()
+            }
+        }
     }
 
     /// Asks the writer to close with `code` once the frames already queued are written.
     public func close(_ code: CloseCode, reason: String) {
-        let waiter = state.withLock { state -> CheckedContinuation<Next, Never>? in
+        let wakeup = state.withLock { state -> Wakeup? in
             guard !state.finished, state.close == nil else { return nil }
             state.close = (code, reason)
-            return state.frames.isEmpty ? state.waiter.take() : nil
+            if state.frames.isEmpty, let waiter = state.waiter.take() {
+                return .resume(waiter, .close(code, reason: reason))
+            }
+            return state.claimWake().map(Wakeup.wake)
         }
-        waiter?.resume(returning: .close(code, reason: reason))
+        wakeup?.fire()
     }
 
     /// Ends the queue: the socket is gone. Pending frames are dropped.
     public func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<Next, Never>? in
+        let wakeup = state.withLock { state -> Wakeup? in
             state.finished = true
             state.frames.removeAll()
             state.bytes = 0
-            return state.waiter.take()
+            if let waiter = state.waiter.take() { return .resume(waiter, .finished) }
+            return state.claimWake().map(Wakeup.wake)
         }
-        waiter?.resume(returning: .finished)
+        wakeup?.fire()
+    }
+
+    /// Makes `wake` the writer: it is called (from any thread) when frames, a close or the
+    /// end arrive and no wake-up is pending; the writer then calls ``drain()`` until it
+    /// answers ``Drained/empty``. Called at once when something is already queued.
+    public func attachWriter(_ wake: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> (@Sendable () -> Void)? in
+            state.wake = wake
+            state.wakePending = false
+            let hasWork = !state.frames.isEmpty || state.close != nil || state.finished
+            return hasWork ? state.claimWake() : nil
+        }
+        now?()
+    }
+
+    /// Forgets the socket writer (it stopped): later frames wake nobody.
+    public func detachWriter() {
+        state.withLock { $0.wake = nil }
+    }
+
+    /// Takes everything queued (socket writer only). Answers ``Drained/empty`` only when
+    /// nothing is left, and from then on the next enqueue wakes the writer again.
+    public func drain() -> Drained {
+        state.withLock { state in
+            if state.finished { return .finished }
+            if !state.frames.isEmpty {
+                var batch = CircularBuffer<ByteBuffer>(initialCapacity: 16)
+                swap(&batch, &state.frames)
+                state.bytes = 0
+                return .frames(batch)
+            }
+            if let (code, reason) = state.close { return .close(code, reason: reason) }
+            state.wakePending = false
+            return .empty
+        }
     }
 
     /// Whether this queue overflowed (the client was a slow consumer).

@@ -3,17 +3,20 @@ import NIOCore
 import NIOWebSocket
 
 /// Runs one admitted WebSocket: a reader that feeds frames to the hub in arrival order, and
-/// a writer that drains the connection's queue and performs requested closes.
+/// the connection's ``SocketWriter`` that drains its queue on the event loop; a close the
+/// hub requests is performed through the transport once every frame before it was written.
 enum WebSocketSession {
     static func run(
         hub: Hub, identity: Identity, expiresAtMs: Int64, remoteAddress: String,
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, writer: SocketWriter
     ) async throws {
         let connection = await hub.open(identity: identity, tokenExpiresAtMs: expiresAtMs, remoteAddress: remoteAddress)
         var transportError: (any Error)?
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await write(connection.outbound, to: outbound)
+                if let (code, reason) = await writer.run(connection.outbound) {
+                    try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
+                }
             }
             do {
                 for try await message in inbound.messages(maxSize: hub.settings.transportMaxFrameBytes) {
@@ -31,26 +34,5 @@ enum WebSocketSession {
         }
         await hub.close(connection)
         if let transportError { throw transportError }
-    }
-
-    private static func write(_ queue: OutboundQueue, to outbound: WebSocketOutboundWriter) async {
-        while true {
-            switch await queue.next() {
-            case .frames(let frames):
-                for frame in frames {
-                    do {
-                        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
-                    } catch {
-                        queue.finish()
-                        return
-                    }
-                }
-            case .close(let code, let reason):
-                try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
-                return
-            case .finished:
-                return
-            }
-        }
     }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 import Testing
 @testable import HubKernel
 
@@ -49,4 +50,75 @@ struct OutboundQueueTests {
         queue.finish()
         guard case .finished = await end else { Issue.record("expected finished"); return }
     }
+
+    // MARK: the socket writer's mode (attachWriter + drain)
+
+    @Test("a socket writer is woken once per batch, not per frame") func wakeOncePerBatch() {
+        let queue = OutboundQueue()
+        let wakes = Counter()
+        queue.attachWriter { wakes.add() }
+        for n in 0..<5 { queue.enqueue(ByteBuffer(string: "\(n)")) }
+        #expect(wakes.value == 1)
+        guard case .frames(let frames) = queue.drain() else { Issue.record("expected frames"); return }
+        #expect(frames.map { String(buffer: $0) } == ["0", "1", "2", "3", "4"])
+        guard case .empty = queue.drain() else { Issue.record("expected empty"); return }
+        queue.enqueue(ByteBuffer(string: "again"))
+        #expect(wakes.value == 2)
+    }
+
+    @Test("attaching to a queue that already holds frames wakes the writer at once") func attachWithBacklog() {
+        let queue = OutboundQueue()
+        queue.enqueue(ByteBuffer(string: "welcome"))
+        let wakes = Counter()
+        queue.attachWriter { wakes.add() }
+        #expect(wakes.value == 1)
+        guard case .frames(let frames) = queue.drain() else { Issue.record("expected frames"); return }
+        #expect(frames.count == 1)
+    }
+
+    @Test("the writer sees a close only after the frames queued before it") func drainCloseOrder() {
+        let queue = OutboundQueue()
+        let wakes = Counter()
+        queue.attachWriter { wakes.add() }
+        queue.enqueue(ByteBuffer(string: "last words"))
+        queue.close(.policyViolation, reason: "bye")
+        #expect(wakes.value == 1)
+        guard case .frames = queue.drain() else { Issue.record("expected frames first"); return }
+        guard case .close(let code, let reason) = queue.drain() else { Issue.record("expected close"); return }
+        #expect(code == .policyViolation)
+        #expect(reason == "bye")
+        #expect(!queue.enqueue(ByteBuffer(string: "too late")))
+    }
+
+    @Test("a slow consumer overflows the writer's queue too") func drainOverflow() {
+        let queue = OutboundQueue(maxFrames: 2, maxBytes: 1000)
+        let wakes = Counter()
+        queue.attachWriter { wakes.add() }
+        #expect(queue.enqueue(ByteBuffer(string: "a")))
+        #expect(queue.enqueue(ByteBuffer(string: "b")))
+        #expect(!queue.enqueue(ByteBuffer(string: "c")))
+        guard case .close(let code, _) = queue.drain() else { Issue.record("expected close"); return }
+        #expect(code == .slowConsumer)
+    }
+
+    @Test("finish wakes the writer, which sees the end; a detached writer is not woken") func drainFinish() {
+        let queue = OutboundQueue()
+        let wakes = Counter()
+        queue.attachWriter { wakes.add() }
+        queue.finish()
+        #expect(wakes.value == 1)
+        guard case .finished = queue.drain() else { Issue.record("expected finished"); return }
+        let other = OutboundQueue()
+        other.attachWriter { wakes.add() }
+        other.detachWriter()
+        other.enqueue(ByteBuffer(string: "x"))
+        #expect(wakes.value == 1)
+    }
+}
+
+/// Counts wake-ups from any thread.
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
