@@ -15,7 +15,6 @@ let package = Package(
         .executable(name: "switchboard", targets: ["Switchboard"]),
         .library(name: "HubKernel", targets: ["HubKernel"]),
         .library(name: "HubTesting", targets: ["HubTesting"]),
-        .executable(name: "switchboard-bench", targets: ["HotPathBenchmark"]),
         .executable(name: "switchboard-load", targets: ["LoadTool"]),
     ],
     dependencies: [
@@ -157,13 +156,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
-        ),
-        // The kernel's hot-path benchmark: `swift run -c release switchboard-bench`.
-        .executableTarget(
-            name: "HotPathBenchmark",
-            dependencies: ["HubKernel", "HubTesting", .product(name: "NIOCore", package: "swift-nio")],
-            path: "Benchmarks/HotPath",
             swiftSettings: swiftSettings
         ),
         // The load tool: drives a running server over sockets with the public protocol only.

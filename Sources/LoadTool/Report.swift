@@ -59,6 +59,8 @@ struct Report: Codable, Sendable {
     var rssBeforeKiB: Int?
     var rssAfterKiB: Int?
     var rssKiBPerConnection: Double?
+    /// This tool's own RSS per connection (plain NIO channels, no tasks): a floor for comparison.
+    var clientRSSKiBPerConnection: Double?
     var notes: [String] = []
 
     init(target: Target, workload: String, parameters: [String: String]) {
@@ -109,6 +111,7 @@ struct Report: Codable, Sendable {
         add("RSS before KiB", rssBeforeKiB)
         add("RSS after KiB", rssAfterKiB)
         add("RSS KiB per connection", rssKiBPerConnection)
+        add("client RSS KiB per connection", clientRSSKiBPerConnection)
         add("not ready", notReady)
         add("sent", sent)
         add("acknowledged", acknowledged)

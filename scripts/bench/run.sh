@@ -7,6 +7,7 @@
 # and stops the server. The JSON lands in $RESULTS (default Benchmarks/results/latest).
 #
 # TARGET: switchboard | hb-raw | socketio | django-channels
+# SB_ENV_FILE=file: more KEY=VALUE settings for switchboard, after scripts/bench/switchboard.env
 # The peers come from ../shared/bench (run its setup.sh once); switchboard and the load
 # tool from `swift build -c release --scratch-path .build-release` (done here if missing).
 set -euo pipefail
@@ -43,7 +44,7 @@ trap stop EXIT
 case "$TARGET" in
   switchboard)
     PORT=8080; DIR="$TMP"
-    set -a; . "$ROOT/scripts/bench/switchboard.env"; set +a
+    set -a; . "$ROOT/scripts/bench/switchboard.env"; [[ -n "${SB_ENV_FILE:-}" ]] && . "$SB_ENV_FILE"; set +a
     export DATABASE_URL="sqlite://$TMP/switchboard.sqlite"
     START=("$BIN/switchboard" serve --host 127.0.0.1 --port "$PORT") ;;
   hb-raw)

@@ -14,6 +14,7 @@ extension HubSettings {
         maxHTTPBodyBytes = config.int(forKey: "http.maxBodyBytes", default: maxHTTPBodyBytes)
         databaseURL = try DatabaseURL(parsing: config.string(forKey: "database.url", default: DatabaseURL.defaultValue))
         databaseLeaseTimeoutMs = config.int(forKey: "database.leaseTimeoutMs", default: databaseLeaseTimeoutMs)
+        sqliteSynchronous = config.string(forKey: "database.sqliteSynchronous", default: sqliteSynchronous).lowercased()
         environment = config.string(forKey: "switchboard.env", default: environment)
         jwtSecret = config.string(forKey: "auth.jwtSecret", isSecret: true, default: jwtSecret)
         accessTokenTTLSeconds = config.int(forKey: "auth.accessTokenTtlSeconds", default: accessTokenTTLSeconds)

@@ -9,6 +9,9 @@ public struct HubSettings: Sendable {
     public var databaseURL: DatabaseURL = .sqliteFile(path: "./switchboard.sqlite")
     /// How long a command waits for a pooled PostgreSQL connection before `unavailable`.
     public var databaseLeaseTimeoutMs: Int = 5000
+    /// SQLite's `synchronous` level: `full` (an acknowledged commit survives power loss) or
+    /// `normal` (it survives a process crash; the last commits may be lost with the machine).
+    public var sqliteSynchronous: String = "full"
     /// `development` or `production`.
     public var environment: String = "development"
     public var jwtSecret: String = HubSettings.developmentJWTSecret
@@ -66,6 +69,9 @@ public struct HubSettings: Sendable {
         if heartbeatMs < 100 { problems.append("HUB_HEARTBEAT_MS must be at least 100") }
         if idleTimeoutMs < 100 { problems.append("HUB_IDLE_TIMEOUT_MS must be at least 100") }
         if maxConsecutiveBadFrames < 1 { problems.append("HUB_MAX_CONSECUTIVE_BAD_FRAMES must be at least 1") }
+        if !["full", "normal"].contains(sqliteSynchronous) {
+            problems.append("DATABASE_SQLITE_SYNCHRONOUS must be full or normal")
+        }
         if !(4...31).contains(bcryptCost) { problems.append("AUTH_BCRYPT_COST must be between 4 and 31") }
         return problems
     }

@@ -26,25 +26,24 @@ final class SocketWriter: ChannelInboundHandler, RemovableChannelHandler, @unche
     private var queue: OutboundQueue?
     private var waitingForWritability = false
     private var ended = false
-    /// Completed with the close to perform once every frame before it was written, or nil
-    /// when the connection ended without one.
-    private let closeRequest: EventLoopPromise<(CloseCode, String)?>
+    /// Performs the close the hub asked for, once every frame before it was written.
+    private var onClose: (@Sendable (CloseCode, String) -> Void)?
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
-        self.closeRequest = eventLoop.makePromise()
     }
 
-    /// Starts writing `queue`; answers the close the hub asked for (nil: the connection
-    /// ended) once the writer stops.
-    func run(_ queue: OutboundQueue) async -> (CloseCode, String)? {
+    /// Starts writing `queue`. `onClose` is called (on the event loop) when the hub asks for a
+    /// close and every frame queued before it was written; not at all when the connection
+    /// simply ends. No task waits on the writer: an idle connection costs no task here.
+    func start(_ queue: OutboundQueue, onClose: @escaping @Sendable (CloseCode, String) -> Void) {
         let scheduler = WriteScheduler.for(eventLoop)
         eventLoop.execute {
             self.queue = queue
+            self.onClose = onClose
             queue.attachWriter { scheduler.wake(self) }  // the cycle ends in end(with:)
             if self.context == nil { self.end(with: nil) }
         }
-        return try? await closeRequest.futureResult.get()
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -140,6 +139,7 @@ final class SocketWriter: ChannelInboundHandler, RemovableChannelHandler, @unche
         ended = true
         if close == nil { queue?.finish() }
         queue?.detachWriter()
-        closeRequest.succeed(close)
+        if let (code, reason) = close { onClose?(code, reason) }
+        onClose = nil
     }
 }

@@ -11,27 +11,23 @@ enum WebSocketSession {
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, writer: SocketWriter
     ) async throws {
         let connection = await hub.open(identity: identity, tokenExpiresAtMs: expiresAtMs, remoteAddress: remoteAddress)
-        var transportError: (any Error)?
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                if let (code, reason) = await writer.run(connection.outbound) {
-                    try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
-                }
-            }
-            do {
-                for try await message in inbound.messages(maxSize: hub.settings.transportMaxFrameBytes) {
-                    switch message {
-                    case .text(let text): await hub.receive(text, on: connection)
-                    case .binary: hub.receiveBinary(on: connection)
-                    }
-                }
-            } catch {
-                // invalid UTF-8 (1007) or an oversized message (1009): the transport closes with its code
-                transportError = error
-            }
-            connection.outbound.finish()
-            await group.waitForAll()
+        writer.start(connection.outbound) { code, reason in
+            // through the transport, so that its close handshake and timeout apply
+            Task { try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason) }
         }
+        var transportError: (any Error)?
+        do {
+            for try await message in inbound.messages(maxSize: hub.settings.transportMaxFrameBytes) {
+                switch message {
+                case .text(let text): await hub.receive(text, on: connection)
+                case .binary: hub.receiveBinary(on: connection)
+                }
+            }
+        } catch {
+            // invalid UTF-8 (1007) or an oversized message (1009): the transport closes with its code
+            transportError = error
+        }
+        connection.outbound.finish()
         await hub.close(connection)
         if let transportError { throw transportError }
     }

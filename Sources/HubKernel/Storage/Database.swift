@@ -49,8 +49,9 @@ public final class Database: Sendable {
     /// - Parameter searchPath: for PostgreSQL, the schema to use instead of `public` (tests
     ///   isolate themselves in a schema of their own).
     /// - Parameter leaseTimeout: see ``leaseTimeout``.
+    /// - Parameter sqliteSynchronous: SQLite's `synchronous` pragma, `full` or `normal`.
     public static func open(_ url: DatabaseURL, logger: Logger, searchPath: String? = nil,
-                            leaseTimeout: Duration = .seconds(5)) async throws -> Database {
+                            leaseTimeout: Duration = .seconds(5), sqliteSynchronous: String = "full") async throws -> Database {
         switch url {
         case .sqliteMemory, .sqliteFile:
             let storage: SQLiteConnection.Storage
@@ -60,8 +61,10 @@ public final class Database: Sendable {
             if case .sqliteFile = url { try await sql.raw("PRAGMA journal_mode = WAL").run() }
             try await sql.raw("PRAGMA foreign_keys = ON").run()
             try await sql.raw("PRAGMA busy_timeout = 5000").run()
-            // FULL: an acknowledged commit survives power loss, not only a process crash.
-            try await sql.raw("PRAGMA synchronous = FULL").run()
+            // FULL (the default): an acknowledged commit survives power loss, not only a process
+            // crash; each commit waits for an fsync. NORMAL (WAL): fsync at checkpoints only.
+            let level = sqliteSynchronous.lowercased() == "normal" ? "NORMAL" : "FULL"
+            try await sql.raw("PRAGMA synchronous = \(unsafeRaw: level)").run()
             return Database(kind: .sqlite, url: url, backend: .sqlite(connection, AsyncLock()), logger: logger,
                             leaseTimeout: leaseTimeout)
         case .postgres(let host, let port, let username, let password, let database, let sslMode):

@@ -11,8 +11,7 @@ public struct TopicHistory: Sendable {
     private var events = CircularBuffer<(seq: Int64, frame: ByteBuffer)>()
 
     public init(capacity: Int) {
-        self.capacity = max(0, capacity)
-        events.reserveCapacity(min(self.capacity, 16))
+        self.capacity = max(0, capacity)  // storage grows on the first event: most user topics stay empty
     }
 
     /// Appends the event numbered `seq` (strictly greater than every stored one).

@@ -1,5 +1,9 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `idle`: K idle authenticated connections; the server's RSS per connection.
 struct Idle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "K idle authenticated connections; server RSS per connection (needs --server-pid).")
@@ -34,6 +38,7 @@ struct Idle: AsyncParsableCommand {
             try await Task.sleep(for: .seconds(1))
             let pid = server.serverPID
             report.rssBeforeKiB = pid.flatMap(ProcessProbe.residentKiB(pid:))
+            let ownBefore = ProcessProbe.residentKiB(pid: getpid())
             let opened = try await run.open(count: conns, tokens: tokens, concurrency: server.concurrency) { _ in nil }
             report.opened = opened.opened
             report.connectFailures = opened.failures.count
@@ -46,6 +51,10 @@ struct Idle: AsyncParsableCommand {
                 report.rssKiBPerConnection = round2(Double(after - before) / Double(opened.opened))
             } else {
                 report.notes.append("no --server-pid: RSS not read")
+            }
+            // this tool's own cost: a bare NIO channel and pipeline per connection, no task
+            if let ownBefore, let ownAfter = ProcessProbe.residentKiB(pid: getpid()), opened.opened > 0 {
+                report.clientRSSKiBPerConnection = round2(Double(ownAfter - ownBefore) / Double(opened.opened))
             }
             let closedBefore = try await run.onLoop { run.closedCount }
             try await Task.sleep(for: .milliseconds(Int(hold * 1000)))

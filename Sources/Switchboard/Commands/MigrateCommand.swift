@@ -63,7 +63,8 @@ func openConfiguredDatabase(_ options: CommonOptions, logger: Logger) async thro
     do {
         let configuration = try await SwitchboardConfiguration.load(options.overrides)
         let database = try await Database.open(configuration.settings.databaseURL, logger: logger,
-                                               leaseTimeout: .milliseconds(configuration.settings.databaseLeaseTimeoutMs))
+                                               leaseTimeout: .milliseconds(configuration.settings.databaseLeaseTimeoutMs),
+                                               sqliteSynchronous: configuration.settings.sqliteSynchronous)
         return (configuration, database)
     } catch {
         throw fail(error)

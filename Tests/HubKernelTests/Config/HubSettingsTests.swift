@@ -22,6 +22,14 @@ struct HubSettingsTests {
         #expect(s.problems().isEmpty)
     }
 
+    @Test("SQLite's synchronous level is full unless set to normal; anything else stops start-up") func sqliteSynchronous() throws {
+        #expect(try settings([:]).sqliteSynchronous == "full")
+        let normal = try settings(["DATABASE_SQLITE_SYNCHRONOUS": "NORMAL"])
+        #expect(normal.sqliteSynchronous == "normal")
+        #expect(normal.problems().isEmpty)
+        #expect(try settings(["DATABASE_SQLITE_SYNCHRONOUS": "off"]).problems() == ["DATABASE_SQLITE_SYNCHRONOUS must be full or normal"])
+    }
+
     @Test("environment names map to settings") func environment() throws {
         let s = try settings([
             "HTTP_HOST": "0.0.0.0", "HTTP_PORT": "9000", "DATABASE_URL": "sqlite::memory:", "HUB_MAX_FRAME_BYTES": "1024",
