@@ -69,6 +69,13 @@ struct Report: Codable, Sendable {
         self.parameters = parameters
     }
 
+    /// The connection columns: how many opened, how many failed and a few of the reasons.
+    mutating func record(_ batch: LoadRun.Opened) {
+        opened = batch.opened
+        connectFailures = batch.failures.count
+        if !batch.failures.isEmpty { connectFailureSamples = Array(batch.failures.prefix(5)) }
+    }
+
     /// Fills the CPU columns from two samples around the measured window.
     mutating func cost(from start: ProcessProbe.Sample, to end: ProcessProbe.Sample, deliveries: Int) {
         let wall = Double(end.wall - start.wall) / 1e9

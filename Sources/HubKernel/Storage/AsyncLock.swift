@@ -17,6 +17,9 @@ final class AsyncLock: Sendable {
         return try await body()
     }
 
+    /// Whether someone is waiting for the lock (read by its holder).
+    var hasWaiters: Bool { state.withLock { !$0.waiters.isEmpty } }
+
     private func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let acquired = state.withLock { state -> Bool in

@@ -32,7 +32,7 @@ public final class Database: Sendable {
     private let suspectedDown = Atomic(false)
 
     private enum Backend: Sendable {
-        case sqlite(SQLiteConnection, AsyncLock)
+        case sqlite(SQLiteConnection, AsyncLock, SQLiteGroupCommit)
         case postgres(PostgresClient)
     }
 
@@ -65,7 +65,7 @@ public final class Database: Sendable {
             // crash; each commit waits for an fsync. NORMAL (WAL): fsync at checkpoints only.
             let level = sqliteSynchronous.lowercased() == "normal" ? "NORMAL" : "FULL"
             try await sql.raw("PRAGMA synchronous = \(unsafeRaw: level)").run()
-            return Database(kind: .sqlite, url: url, backend: .sqlite(connection, AsyncLock()), logger: logger,
+            return Database(kind: .sqlite, url: url, backend: .sqlite(connection, AsyncLock(), SQLiteGroupCommit()), logger: logger,
                             leaseTimeout: leaseTimeout)
         case .postgres(let host, let port, let username, let password, let database, let sslMode):
             let tls: PostgresClient.Configuration.TLS
@@ -91,7 +91,7 @@ public final class Database: Sendable {
         switch backend {
         case .postgres(let client):
             await client.run()
-        case .sqlite(let connection, _):
+        case .sqlite(let connection, _, _):
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(3600))
             }
@@ -103,8 +103,11 @@ public final class Database: Sendable {
     /// Closes an SQLite database that was never ``run()`` (one-shot tools); for PostgreSQL,
     /// cancelling ``run()`` closes the pool.
     public func close() async {
-        if case .sqlite(let connection, let lock) = backend {
-            await lock.withLock { try? await connection.close().get() }
+        if case .sqlite(let connection, let lock, let group) = backend {
+            await lock.withLock {
+                await group.commitPending(on: connection.sql())
+                try? await connection.close().get()
+            }
         }
     }
 
@@ -112,8 +115,12 @@ public final class Database: Sendable {
     public func withConnection<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         do {
             switch backend {
-            case .sqlite(let connection, let lock):
-                return try await lock.withLock { try await body(connection.sql()) }
+            case .sqlite(let connection, let lock, let group):
+                return try await lock.withLock {
+                    let sql = connection.sql()
+                    await group.commitPending(on: sql)
+                    return try await body(sql)
+                }
             case .postgres(let client):
                 let timeout = suspectedDown.load(ordering: .relaxed) ? min(leaseTimeout, .milliseconds(500)) : leaseTimeout
                 return try await leased(from: client, timeout: timeout, body)
@@ -160,7 +167,21 @@ public final class Database: Sendable {
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withConnection { sql in
+        if case .sqlite(let connection, let lock, let group) = backend {
+            // concurrent transactions share one commit (SQLiteGroupCommit); each returns
+            // only after the commit that holds its writes
+            do {
+                let (outcome, commit) = try await lock.withLock {
+                    try await group.run(on: connection.sql(), othersWaiting: { lock.hasWaiters }, body)
+                }
+                let value = try outcome.get()
+                try await commit.committed()
+                return value
+            } catch {
+                throw DatabaseUnavailable.wrapping(error)
+            }
+        }
+        return try await withConnection { sql in
             try await sql.raw(kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
             do {
                 let result = try await body(sql)
@@ -171,6 +192,12 @@ public final class Database: Sendable {
                 throw error
             }
         }
+    }
+
+    /// SQLite commits issued so far (tests check that concurrent transactions share them).
+    var sqliteCommits: Int {
+        if case .sqlite(_, _, let group) = backend { return group.commits }
+        return 0
     }
 
     /// Answers whether the database responds, within `timeout`.

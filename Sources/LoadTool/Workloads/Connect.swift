@@ -31,9 +31,7 @@ struct Connect: AsyncParsableCommand {
             let start = server.probe.sample()
             let opened = try await run.open(count: conns, tokens: tokens, concurrency: server.concurrency) { _ in nil }
             let end = server.probe.sample()
-            report.opened = opened.opened
-            report.connectFailures = opened.failures.count
-            if !opened.failures.isEmpty { report.connectFailureSamples = Array(opened.failures.prefix(5)) }
+            report.record(opened)
             report.connectSeconds = round2(opened.seconds)
             report.connectsPerSecond = (Double(opened.opened) / opened.seconds).rounded()
             report.cost(from: start, to: end, deliveries: 0)

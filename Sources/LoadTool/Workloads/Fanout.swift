@@ -31,9 +31,7 @@ struct Fanout: AsyncParsableCommand {
                 : Array(repeating: nil, count: subs + 1)
             let room = self.room
             let opened = try await run.open(count: subs, tokens: Array(tokens.prefix(subs)), concurrency: server.concurrency) { _ in room }
-            report.opened = opened.opened
-            report.connectFailures = opened.failures.count
-            if !opened.failures.isEmpty { report.connectFailureSamples = Array(opened.failures.prefix(5)) }
+            report.record(opened)
             let senderOpened = try await run.open(count: 1, tokens: [tokens[subs]], concurrency: 1, records: false) { _ in room }
             guard senderOpened.opened == 1 else { throw ClientError.refused(status: 0, body: "sender: \(senderOpened.failures)") }
             let sender = try await run.onLoop { run.sockets[run.sockets.count - 1] }

@@ -40,9 +40,7 @@ struct Idle: AsyncParsableCommand {
             report.rssBeforeKiB = pid.flatMap(ProcessProbe.residentKiB(pid:))
             let ownBefore = ProcessProbe.residentKiB(pid: getpid())
             let opened = try await run.open(count: conns, tokens: tokens, concurrency: server.concurrency) { _ in nil }
-            report.opened = opened.opened
-            report.connectFailures = opened.failures.count
-            if !opened.failures.isEmpty { report.connectFailureSamples = Array(opened.failures.prefix(5)) }
+            report.record(opened)
             report.connectSeconds = round2(opened.seconds)
             report.connectsPerSecond = (Double(opened.opened) / opened.seconds).rounded()
             try await Task.sleep(for: .milliseconds(Int(settle * 1000)))

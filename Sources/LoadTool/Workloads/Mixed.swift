@@ -47,9 +47,7 @@ struct Mixed: AsyncParsableCommand {
             let tokens: [String?] = try await accounts.tokens(users, kind: .register, label: "mixed")
             let roomOf: @Sendable (Int) -> String = { "mixed-\($0 / 10)" }
             let opened = try await run.open(count: users, tokens: tokens, concurrency: server.concurrency) { roomOf($0) }
-            report.opened = opened.opened
-            report.connectFailures = opened.failures.count
-            if !opened.failures.isEmpty { report.connectFailureSamples = Array(opened.failures.prefix(5)) }
+            report.record(opened)
             let live = try await run.onLoop { run.sockets.filter { !$0.isClosed } }
             for socket in live {
                 let reply = try await run.onLoop {

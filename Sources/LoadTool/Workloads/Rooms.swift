@@ -40,9 +40,7 @@ struct Rooms: AsyncParsableCommand {
             let prefix = room
             let roomOf: @Sendable (Int) -> String = { "\(prefix)-\($0 / members)" }
             let opened = try await run.open(count: total, tokens: tokens, concurrency: server.concurrency) { roomOf($0) }
-            report.opened = opened.opened
-            report.connectFailures = opened.failures.count
-            if !opened.failures.isEmpty { report.connectFailureSamples = Array(opened.failures.prefix(5)) }
+            report.record(opened)
 
             // Every socket must see a probe from its own room's first live member.
             let firsts = try await run.onLoop { () -> [(ClientSocket, String, Int)] in
