@@ -29,17 +29,36 @@ final class SQLiteGroupCommit: @unchecked Sendable {
         on sql: any SQLDatabase, othersWaiting: () -> Bool, _ body: (any SQLDatabase) async throws -> T
     ) async throws -> (Result<T, any Error>, CommitGroup) {
         let group: CommitGroup
+        let outcome: Result<T, any Error>
         if let open {
             group = open
+            members += 1
+            outcome = try await runAsMember(number: members, on: sql, body)
         } else {
+            // the first runs without a savepoint: alone in the transaction, a failure rolls
+            // back only its own work (and a transaction nobody joins costs nothing extra)
             try await sql.raw("BEGIN IMMEDIATE").run()
             group = CommitGroup()
-            open = group
-            members = 0
+            members = 1
+            do {
+                let value = try await body(sql)
+                outcome = .success(value)
+                open = group
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                group.finish(.failure(error))
+                return (.failure(error), group)
+            }
         }
-        members += 1
-        let savepoint = "sb_member_\(members)"
-        let outcome: Result<T, any Error>
+        if self.open === group, members >= Self.maxMembers || !othersWaiting() {
+            await commit(on: sql)
+        }
+        return (outcome, group)
+    }
+
+    /// Runs a later member of the open group under a savepoint of its own.
+    private func runAsMember<T>(number: Int, on sql: any SQLDatabase, _ body: (any SQLDatabase) async throws -> T) async throws -> Result<T, any Error> {
+        let savepoint = "sb_member_\(number)"
         do {
             try await sql.raw("SAVEPOINT \(unsafeRaw: savepoint)").run()
         } catch {
@@ -49,7 +68,7 @@ final class SQLiteGroupCommit: @unchecked Sendable {
         do {
             let value = try await body(sql)
             try await sql.raw("RELEASE \(unsafeRaw: savepoint)").run()
-            outcome = .success(value)
+            return .success(value)
         } catch {
             do {
                 try await sql.raw("ROLLBACK TO \(unsafeRaw: savepoint)").run()
@@ -57,12 +76,8 @@ final class SQLiteGroupCommit: @unchecked Sendable {
             } catch let rollbackError {
                 await rollBack(on: sql, because: rollbackError)
             }
-            outcome = .failure(error)
+            return .failure(error)
         }
-        if self.open === group, members >= Self.maxMembers || !othersWaiting() {
-            await commit(on: sql)
-        }
-        return (outcome, group)
     }
 
     /// Commits the open group, if any; call with the lock held before statements that run
