@@ -340,11 +340,54 @@ async def load_tool(port):
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
 
+async def crash(port):
+    """kill -9 in the middle of concurrent writes: every acknowledged message is there after the restart."""
+    def serve():
+        return serve_with(port, "crash", RATE_LIMIT_CHAT_SEND="off", RATE_LIMIT_AUTH_REGISTER="off")
+    proc = serve()
+    tokens = [http("POST", port, "/auth/register", {"username": f"crash{n}", "password": "correct horse",
+                                                     "displayName": f"crash {n}"})[1]["accessToken"] for n in range(20)]
+    acked = set()
+
+    async def writer(token):
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={token}") as ws:
+            await reply(ws, {"id": 0, "type": "chat.join", "data": {"room": "crash"}})
+            for n in range(200):
+                await ws.send(json.dumps({"id": n + 1, "type": "chat.send", "data": {"room": "crash", "text": f"m{n}"}}))
+            while True:
+                frame = json.loads(await ws.recv())
+                if frame.get("re") and frame.get("ok"):
+                    acked.add(frame["data"]["message"]["id"])
+
+    writers = [asyncio.create_task(writer(t)) for t in tokens]
+    deadline = time.time() + 30
+    while len(acked) < 100 and time.time() < deadline:
+        await asyncio.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    await asyncio.gather(*writers, return_exceptions=True)
+    proc = serve()
+    try:
+        stored, before = set(), None
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={tokens[0]}") as ws:
+            while True:
+                page = await reply(ws, {"id": 1, "type": "chat.history", "data": dict({"room": "crash", "limit": 100}, **({"before": before} if before else {}))})
+                stored |= {m["id"] for m in page["data"]["items"]}
+                before = page["data"]["nextCursor"]
+                if not before:
+                    break
+        check("kill -9 during concurrent writes loses no acknowledged message", acked and acked <= stored,
+              f"{len(acked)} acknowledged, {len(acked - stored)} missing after the restart")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
 asyncio.run(session(int(os.environ.get("SMOKE_PORT", "18080"))))
 asyncio.run(idle(int(os.environ.get("SMOKE_PORT", "18080")) + 1))
 asyncio.run(outage(int(os.environ.get("SMOKE_PORT", "18080")) + 2))
 asyncio.run(slow_consumer(int(os.environ.get("SMOKE_PORT", "18080")) + 3))
 asyncio.run(load_tool(int(os.environ.get("SMOKE_PORT", "18080")) + 4))
+asyncio.run(crash(int(os.environ.get("SMOKE_PORT", "18080")) + 5))
 passed = sum(results)
 print(f"smoke: {passed} passed, {len(results) - passed} failed")
 sys.exit(0 if all(results) else 1)

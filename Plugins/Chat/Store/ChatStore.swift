@@ -31,9 +31,13 @@ struct ChatStore: Sendable {
     // MARK: rooms
 
     func access(_ room: String, for userID: String, on sql: any SQLDatabase) async throws -> Access? {
-        guard let row = try await sql.raw("SELECT name, kind FROM chat_rooms WHERE name = \(bind: room)").first() else { return nil }
+        // one statement: the room and whether the caller is a member (chat.send's hot path)
+        guard let row = try await sql.raw("""
+            SELECT r.kind AS kind, EXISTS (SELECT 1 FROM chat_members m WHERE m.room = r.name AND m.user_id = \(bind: userID)) AS member
+            FROM chat_rooms r WHERE r.name = \(bind: room)
+            """).first() else { return nil }
         let kind = try row.decode(column: "kind", as: String.self)
-        let isMember = try await sql.raw("SELECT 1 AS one FROM chat_members WHERE room = \(bind: room) AND user_id = \(bind: userID)").first() != nil
+        let isMember = try row.decode(column: "member", as: Bool.self)
         var view = RoomView(name: room, kind: kind, members: nil)
         if kind != "public" { view.members = try await members(of: room, on: sql) }
         return Access(room: view, isMember: isMember)
