@@ -33,6 +33,13 @@ def ratio(v, base, digits=2):
         return ""
     return f" ({v / base:.{digits}f}×)"
 
+def rows(group):
+    """(target, report, hb-raw's report of the same setting) in the table's order."""
+    base = group.get("hb-raw", {})
+    for t in ORDER:
+        if t in group:
+            yield t, group[t], base
+
 reports = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(DIR, "*.json")))]
 groups = {}
 for r in reports:
@@ -46,12 +53,7 @@ for workload in ["fanout", "rooms", "mixed"]:
     print("| setting | target | delivered/s (× hb-raw) | offered/s | p50 ms | p95 ms | p99 ms (× hb-raw) | max ms | loss % | server CPU % | server µs/delivery (× hb-raw) | client µs/delivery | other CPU % | errors |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for key in sorted(keys, key=lambda k: (len(k[1]), k[1])):
-        rows = groups[key]
-        base = rows.get("hb-raw", {})
-        for t in ORDER:
-            r = rows.get(t)
-            if not r:
-                continue
+        for t, r, base in rows(groups[key]):
             lat = r.get("latencyMs") or {}
             blat = (base.get("latencyMs") or {})
             print(f'| {key[1]} | {t} | {fmt(r.get("deliveredPerSecond"))}{ratio(r.get("deliveredPerSecond"), base.get("deliveredPerSecond"))} '
@@ -70,12 +72,7 @@ for workload, head in [("idle", "| setting | target | opened | failures | RSS be
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for key in keys:
-        rows = groups[key]
-        base = rows.get("hb-raw", {})
-        for t in ORDER:
-            r = rows.get(t)
-            if not r:
-                continue
+        for t, r, base in rows(groups[key]):
             if workload == "idle":
                 print(f'| {key[1]} | {t} | {fmt(r.get("opened"))} | {fmt(r.get("connectFailures"))} | {fmt((r.get("rssBeforeKiB") or 0) / 1024, 1)} '
                       f'| {fmt((r.get("rssAfterKiB") or 0) / 1024, 1)} | {fmt(r.get("rssKiBPerConnection"), 1)}{ratio(r.get("rssKiBPerConnection"), base.get("rssKiBPerConnection"))} '

@@ -39,10 +39,13 @@ final class SocketWriter: ChannelInboundHandler, RemovableChannelHandler, @unche
     func start(_ queue: OutboundQueue, onClose: @escaping @Sendable (CloseCode, String) -> Void) {
         let scheduler = WriteScheduler.for(eventLoop)
         eventLoop.execute {
+            guard !self.ended, self.context != nil else {
+                queue.finish()  // the socket closed before the session started
+                return
+            }
             self.queue = queue
             self.onClose = onClose
             queue.attachWriter { scheduler.wake(self) }  // the cycle ends in end(with:)
-            if self.context == nil { self.end(with: nil) }
         }
     }
 
