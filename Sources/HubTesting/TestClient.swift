@@ -57,6 +57,11 @@ public final class TestClient: Sendable {
         try await inbox.take("a reply to \(re)", timeout: timeout) { $0.isReply && $0.re == re }
     }
 
+    /// The next frame of any kind, in arrival order (to check the order itself).
+    public func nextFrame(timeout: Duration = .seconds(10)) async throws -> TestFrame {
+        try await inbox.take("any frame", timeout: timeout) { _ in true }
+    }
+
     /// The next reply without an id (`re: null`): an error to a fire-and-forget or bad frame.
     public func expectUnaddressedError(timeout: Duration = .seconds(10)) async throws -> TestFrame {
         try await inbox.take("an error with re: null", timeout: timeout) { $0.isReply && $0.re.isNull }
@@ -70,14 +75,25 @@ public final class TestClient: Sendable {
         }
     }
 
-    /// Fails when an event of `type` arrives within `duration`.
-    public func expectNoEvent(_ type: String, on topic: String? = nil, within duration: Duration = .milliseconds(200)) async throws {
-        do {
-            let frame = try await expectEvent(type, on: topic, timeout: duration)
-            throw UnexpectedFrame(frame: frame)
-        } catch is TestTimeout {
-            return
-        }
+    /// Fails when an event of `type` (on `topic`, when given) is there once the hub has answered
+    /// a `hub.ping` sent now, or arrives within `settle` after that; fails on a closed connection.
+    ///
+    /// The ping is a barrier, not a wait: the hub writes each connection's frames in the order
+    /// it queues them, so every event queued for this connection before the hub read the ping
+    /// arrives before the ping's reply. An event caused by an awaited command, an injected
+    /// clock's tick or a service's awaited `check()` is therefore either there or never coming,
+    /// with no real time spent. Only an event driven by real time (a running service on the
+    /// system clock) needs `settle`.
+    /// - Throws: ``UnexpectedFrame`` when the event came, ``ConnectionClosed`` when the
+    ///   connection is closed (a dead connection proves nothing about events).
+    public func expectNoEvent(_ type: String, on topic: String? = nil, settle: Duration = .zero) async throws {
+        if isClosed { throw ConnectionClosed(code: inbox.closeCode, waitingFor: "no \(type) event") }
+        let barrier = try await send("hub.ping")
+        guard barrier.ok else { throw UnexpectedFrame(frame: barrier) }
+        if settle > .zero { try await Task.sleep(for: settle) }
+        let matches: (TestFrame) -> Bool = { !$0.isReply && $0.type == type && (topic == nil || $0.topic == topic) }
+        if let frame = inbox.unclaimed.first(where: matches) { throw UnexpectedFrame(frame: frame) }
+        if isClosed { throw ConnectionClosed(code: inbox.closeCode, waitingFor: "no \(type) event") }
     }
 
     /// Frames received and not claimed yet.
@@ -100,4 +116,13 @@ public final class TestClient: Sendable {
 public struct UnexpectedFrame: Error, CustomStringConvertible {
     public var frame: TestFrame
     public var description: String { "unexpected frame: \(frame.text)" }
+}
+
+/// The connection was closed where the test needed it open.
+public struct ConnectionClosed: Error, CustomStringConvertible {
+    /// The close code, when the server sent one.
+    public var code: UInt16?
+    /// What the test was checking.
+    public var waitingFor: String
+    public var description: String { "the connection is closed (\(code.map(String.init) ?? "no code")) while checking for \(waitingFor)" }
 }

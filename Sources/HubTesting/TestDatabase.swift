@@ -6,38 +6,64 @@ import SQLKit
 /// A fresh database for one test: in-memory SQLite, or — when the environment variable
 /// `SWITCHBOARD_TEST_DATABASE_URL` names a PostgreSQL server — a schema of its own there,
 /// dropped afterwards. CI runs the suite once each way.
+///
+/// A `SWITCHBOARD_TEST_DATABASE_URL` that is set but does not parse as a PostgreSQL URL stops
+/// the test with an error: a typo must not turn the PostgreSQL run into a second SQLite run
+/// that passes.
 public enum TestDatabase {
-    /// The PostgreSQL URL tests should use, if any.
-    public static var postgresURL: DatabaseURL? {
-        guard let text = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_DATABASE_URL"], !text.isEmpty,
-              let url = try? DatabaseURL(parsing: text), case .postgres = url else { return nil }
+    /// The PostgreSQL URL tests should use, or `nil` to use SQLite.
+    /// - Throws: ``ConfigurationError`` when the variable is set to anything but a PostgreSQL URL.
+    public static func postgresURL() throws -> DatabaseURL? {
+        guard let text = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_DATABASE_URL"], !text.isEmpty else { return nil }
+        let url = try DatabaseURL(parsing: text)
+        guard case .postgres = url else {
+            throw ConfigurationError("SWITCHBOARD_TEST_DATABASE_URL must be a postgres:// URL, not '\(url)'")
+        }
         return url
     }
 
+    /// Which engine the tests run on: what a test that depends on it (query plans) branches on.
+    public static func kind() throws -> Database.Kind { try postgresURL() == nil ? .sqlite : .postgres }
+
     /// Runs `body` with a fresh, empty database (kept running for the duration).
     public static func with<T: Sendable>(
-        file: String? = nil,
         logger: Logger = TestHub.quietLogger,
         _ body: @Sendable (Database) async throws -> T
     ) async throws -> T {
-        if file == nil, let url = postgresURL {
+        if try postgresURL() != nil {
+            return try await withRestartable(logger: logger) { store in try await store.open(logger: logger, body) }
+        }
+        let database = try await Database.open(.sqliteMemory, logger: logger)
+        return try await running(database) { try await body(database) }
+    }
+
+    /// Runs `body` with a database that outlives the hubs opened on it, to test restarts on
+    /// whichever engine the suite runs on: an SQLite file, or a PostgreSQL schema. Both are
+    /// removed when `body` returns; a failure to remove them fails the test.
+    public static func withRestartable<T: Sendable>(
+        logger: Logger = TestHub.quietLogger,
+        _ body: @Sendable (RestartableDatabase) async throws -> T
+    ) async throws -> T {
+        if let url = try postgresURL() {
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
             // tests run many hubs at once on two cores: a lease may queue for a while without an outage
             let admin = try await Database.open(url, logger: logger, leaseTimeout: .seconds(30))
             return try await running(admin) {
                 try await admin.withConnection { try await $0.raw("CREATE SCHEMA \(unsafeRaw: String(schema))").run() }
-                defer {}
-                let database = try await Database.open(url, logger: logger, searchPath: String(schema), leaseTimeout: .seconds(30))
-                let result: Result<T, any Error> = await running(database) {
-                    do { return .success(try await body(database)) } catch { return .failure(error) }
+                let result: Result<T, any Error>
+                do {
+                    result = .success(try await body(RestartableDatabase(location: .postgres(url, schema: String(schema)))))
+                } catch {
+                    result = .failure(error)
                 }
-                try? await admin.withConnection { try await $0.raw("DROP SCHEMA \(unsafeRaw: String(schema)) CASCADE").run() }
+                // a schema left behind would pile up across runs: failing to drop it is an error
+                try await admin.withConnection { try await $0.raw("DROP SCHEMA \(unsafeRaw: String(schema)) CASCADE").run() }
                 return try result.get()
             }
         }
-        let url: DatabaseURL = file.map { .sqliteFile(path: $0) } ?? .sqliteMemory
-        let database = try await Database.open(url, logger: logger)
-        return try await running(database) { try await body(database) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sb-test-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        return try await body(RestartableDatabase(location: .sqliteFile(path)))
     }
 
     /// Keeps `database` running while `body` runs.
@@ -47,5 +73,32 @@ public enum TestDatabase {
             defer { group.cancelAll() }
             return try await body()
         }
+    }
+}
+
+/// A test database that several hubs open one after the other, as a server is restarted:
+/// pass it to ``TestHub/run(modules:_:environment:database:clock:bus:node:configure:_:)``.
+public struct RestartableDatabase: Sendable {
+    /// Where the data lives between openings.
+    public enum Location: Sendable {
+        /// An SQLite file (with its WAL).
+        case sqliteFile(String)
+        /// A schema of its own on a PostgreSQL server.
+        case postgres(DatabaseURL, schema: String)
+    }
+
+    /// Where the data lives between openings.
+    public let location: Location
+
+    /// Opens the database, runs `body`, and closes it again (a restart's "stop").
+    public func open<T: Sendable>(logger: Logger = TestHub.quietLogger, _ body: @Sendable (Database) async throws -> T) async throws -> T {
+        let database: Database
+        switch location {
+        case .sqliteFile(let path):
+            database = try await Database.open(.sqliteFile(path: path), logger: logger)
+        case .postgres(let url, let schema):
+            database = try await Database.open(url, logger: logger, searchPath: schema, leaseTimeout: .seconds(30))
+        }
+        return try await TestDatabase.running(database) { try await body(database) }
     }
 }

@@ -47,7 +47,8 @@ public struct TestHub: Sendable {
     ///   - modules: the catalog.
     ///   - mode: in-process or over real sockets.
     ///   - environment: settings as environment variables (`MODULES_POLL_MAX_OPTIONS`, `RATE_LIMIT_…`).
-    ///   - databaseFile: an SQLite file to use (to test restarts); default a fresh database.
+    ///   - database: a database that outlives this hub (to test restarts, on SQLite or
+    ///     PostgreSQL: ``TestDatabase/withRestartable(logger:_:)``); default a fresh one.
     ///   - clock: the clock to inject; default the system clock.
     ///   - configure: last-minute changes to the kernel settings.
     @discardableResult
@@ -55,14 +56,17 @@ public struct TestHub: Sendable {
         modules: [any HubModule.Type],
         _ mode: Mode = .inProcess,
         environment: [String: String] = [:],
-        databaseFile: String? = nil,
+        database restartable: RestartableDatabase? = nil,
         clock: any HubClock = SystemClock(),
         bus: (any Bus)? = nil,
         node: String? = nil,
         configure: @Sendable (inout HubSettings) -> Void = { _ in },
         _ body: @Sendable (TestHub) async throws -> T
     ) async throws -> T {
-        try await TestDatabase.with(file: databaseFile) { database in
+        let open: (@Sendable (Database) async throws -> T) async throws -> T = { body in
+            if let restartable { try await restartable.open(body) } else { try await TestDatabase.with(body) }
+        }
+        return try await open { database in
             var env = ["AUTH_BCRYPT_COST": "4", "SWITCHBOARD_ENV": "test", "HTTP_PORT": "0"]
             env.merge(environment) { $1 }
             let config = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: env))

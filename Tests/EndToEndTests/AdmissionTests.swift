@@ -50,12 +50,44 @@ struct AdmissionTests {
         }
     }
 
-    @Test("permessage-deflate is negotiated when offered") func compression() async throws {
+    @Test("permessage-deflate is negotiated when offered, and compressed commands are read") func compression() async throws {
         try await TestHub.run(modules: Catalog.modules, .live) { hub in
             let user = try await hub.client()
+            let offered = try await RawWebSocket.open(port: hub.port, path: "/ws?access_token=\(user.accessToken)",
+                                                      headers: ["Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits"])
+            #expect(offered.status == 101)
+            #expect(offered.header("Sec-WebSocket-Extensions")?.hasPrefix("permessage-deflate") == true, "\(offered.responseHead)")
+            await offered.close()
+            let plain = try await RawWebSocket.open(port: hub.port, path: "/ws?access_token=\(user.accessToken)")
+            #expect(plain.status == 101)
+            #expect(plain.header("Sec-WebSocket-Extensions") == nil)
+            await plain.close()
+            // a client that compresses its frames (it does so only once the server agreed)
             let compressed = try await hub.connect(accessToken: user.accessToken, compress: true)
             let reply = try await compressed.send("poll.create", ["question": .string(String(repeating: "long question ", count: 20)), "options": ["a", "b"]])
             #expect(reply.ok)
         }
     }
+
+    @Test("an allowed browser origin opens a real WebSocket") func allowedOrigin() async throws {
+        try await TestHub.run(modules: Catalog.modules, .live, environment: ["HTTP_ALLOWED_ORIGINS": "https://app.example,https://admin.example"]) { hub in
+            let token = try await hub.hub.accounts.guest(displayName: "browser").accessToken
+            let socket = try await RawWebSocket.open(port: hub.port, path: "/ws?access_token=\(token)", headers: ["Origin": "https://admin.example"])
+            #expect(socket.status == 101, "\(socket.responseHead)")
+            let welcome = try #require(try await socket.nextIgnoringPings())
+            #expect(JSON.parse(welcome.text)?["data"]["user"]["displayName"] == "browser")
+            socket.send(text: #"{"id":1,"type":"hub.ping"}"#)
+            var reply: JSON?
+            while reply == nil, let frame = try await socket.nextIgnoringPings() {
+                if let json = JSON.parse(frame.text), json["re"] == 1 { reply = json }   // events may come first
+            }
+            #expect(reply?["ok"] == true)
+            await socket.close()
+        }
+    }
+}
+
+extension TestHub {
+    /// The live server's port.
+    var port: Int { Int(baseURL!.split(separator: ":").last!)! }
 }

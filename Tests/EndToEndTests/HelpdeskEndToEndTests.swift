@@ -20,7 +20,7 @@ struct HelpdeskEndToEndTests {
             #expect(try await ben.expectEvent("notifications.new").data["notification"]["title"] == "New ticket: VPN down")
             let breach = try await ada.expectEvent("tickets.sla_breached", on: "tickets:queue", timeout: .seconds(5))
             #expect(breach.data["target"] == "firstResponse")
-            try await ada.expectNoEvent("tickets.sla_breached", within: .milliseconds(400))
+            try await ada.expectNoEvent("tickets.sla_breached", settle: .milliseconds(400))
 
             // an operator switches notifications off: tickets keep working, nobody is notified
             let http = HTTP(baseURL: hub.baseURL!)

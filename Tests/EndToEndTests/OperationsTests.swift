@@ -83,25 +83,25 @@ struct OperationsTests {
     }
 
     @Test("a restart keeps accounts, polls and votes") func restart() async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let id: String = try await TestHub.run(modules: Catalog.modules, .live, databaseFile: file) { hub in
-            let http = HTTP(baseURL: hub.baseURL!)
-            let pair = try await http.post("/auth/register", ["username": "persist", "password": "password123"])
-            let client = try await hub.connect(accessToken: pair.body["accessToken"].string!)
-            let created = try await client.send("poll.create", ["question": "Survive?", "options": ["yes", "no"]])
-            let id = created.data["poll"]["id"].string!
-            #expect(try await client.send("poll.vote", ["pollId": .string(id), "option": 0]).ok)
-            return id
-        }
-        try await TestHub.run(modules: Catalog.modules, .live, databaseFile: file) { hub in
-            let http = HTTP(baseURL: hub.baseURL!)
-            let login = try await http.post("/auth/login", ["username": "persist", "password": "password123"])
-            #expect(login.status == 200)
-            let client = try await hub.connect(accessToken: login.body["accessToken"].string!)
-            let poll = try await client.send("poll.get", ["pollId": .string(id)])
-            #expect(poll.data["poll"]["options"][0]["votes"] == 1)
-            #expect(poll.data["myVote"] == 0)
+        try await TestDatabase.withRestartable { store in
+            let id: String = try await TestHub.run(modules: Catalog.modules, .live, database: store) { hub in
+                let http = HTTP(baseURL: hub.baseURL!)
+                let pair = try await http.post("/auth/register", ["username": "persist", "password": "password123"])
+                let client = try await hub.connect(accessToken: pair.body["accessToken"].string!)
+                let created = try await client.send("poll.create", ["question": "Survive?", "options": ["yes", "no"]])
+                let id = created.data["poll"]["id"].string!
+                #expect(try await client.send("poll.vote", ["pollId": .string(id), "option": 0]).ok)
+                return id
+            }
+            try await TestHub.run(modules: Catalog.modules, .live, database: store) { hub in
+                let http = HTTP(baseURL: hub.baseURL!)
+                let login = try await http.post("/auth/login", ["username": "persist", "password": "password123"])
+                #expect(login.status == 200)
+                let client = try await hub.connect(accessToken: login.body["accessToken"].string!)
+                let poll = try await client.send("poll.get", ["pollId": .string(id)])
+                #expect(poll.data["poll"]["options"][0]["votes"] == 1)
+                #expect(poll.data["myVote"] == 0)
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ struct PresenceEndToEndTests {
             _ = try await watcher.send("chat.join", ["room": "general"])
             #expect(try await watcher.send("presence.count", ["topic": "chat:general"]).data == ["users": 1, "connections": 1])
             await alice.close()
-            try await watcher.expectNoEvent("presence.diff", on: "presence:users", within: .milliseconds(600))
+            try await watcher.expectNoEvent("presence.diff", on: "presence:users", settle: .milliseconds(600))
             await laptop.close()
             let leave = try await watcher.expectEvent("presence.diff", on: "presence:users", timeout: .seconds(3))
             #expect(leave.data["leaves"] == [.string(alice.identity.userID)])

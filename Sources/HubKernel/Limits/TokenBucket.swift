@@ -20,13 +20,18 @@ public struct TokenBucket: Sendable {
         let elapsed = max(0, nowMs - updatedAtMs)
         tokens = min(Double(limit.burst), tokens + Double(elapsed) * ratePerMs)
         updatedAtMs = max(updatedAtMs, nowMs)
-        if tokens >= 1 {
-            tokens -= 1
+        // the tolerance absorbs rounding in `tokens`: a client that waited exactly the
+        // `retryAfterMs` it was told must pass, not be told to wait 1 ms more
+        if tokens >= 1 - Self.tolerance {
+            tokens = max(0, tokens - 1)
             return nil
         }
         let wait = ((1 - tokens) / ratePerMs).rounded(.up)
         return max(1, Int(wait))
     }
+
+    /// How far below one token still counts as one (floating-point rounding, not a real debt).
+    static let tolerance = 1e-9
 
     /// Whether the bucket has refilled completely, so forgetting it changes nothing.
     public func isFull(limit: RateLimit, nowMs: Int64) -> Bool {

@@ -85,16 +85,22 @@ struct FrameScanner {
         return members
     }
 
-    /// The three keys the hub reads are plain ASCII; escaped spellings fall back to "other".
+    /// The name of a member whose key is `range` (quotes excluded), when it is one of the
+    /// three the hub reads. A key spelled with escapes (`"t\u0079pe"`) is the same key to
+    /// every JSON parser, so it is decoded here too (a rare path: clients do not escape ASCII).
     private func keyName(_ range: Range<Int>) -> String? {
-        guard range.count <= 4 else { return nil }
         var name = ""
+        var escaped = false
         for offset in range {
             let byte = bytes[offset]
-            guard byte >= 0x61, byte <= 0x7A else { return nil }
+            if byte == UInt8(ascii: "\\") { escaped = true; break }
+            guard byte >= 0x61, byte <= 0x7A, name.utf8.count < 4 else { return nil }
             name.unicodeScalars.append(Unicode.Scalar(byte))
         }
-        return name
+        guard escaped else { return name }
+        let literal = Data(bytes[(range.lowerBound - 1)..<(range.upperBound + 1)])
+        guard let decoded = try? JSONDecoder().decode(String.self, from: literal), ["id", "type", "data"].contains(decoded) else { return nil }
+        return decoded
     }
 
     private mutating func value(depth: Int) throws(Failure) {

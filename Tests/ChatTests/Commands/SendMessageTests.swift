@@ -96,6 +96,30 @@ struct SendMessageTests {
         }
     }
 
+    @Test("the same clientMsgId from several connections at once stores one message and answers it to all") func idempotentRace() async throws {
+        try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends) { hub in
+            let alice = try await hub.client()
+            let bob = try await hub.client()
+            try await alice.join("general")
+            try await bob.join("general")
+            var devices = [alice]
+            for _ in 0..<5 { devices.append(try await hub.connect(accessToken: alice.accessToken)) }
+            let replies = try await withThrowingTaskGroup(of: TestFrame.self) { group in
+                for (n, device) in devices.enumerated() {
+                    group.addTask {
+                        try await device.send("chat.send", ["room": "general", "text": .string("attempt \(n)"), "clientMsgId": "same-key"])
+                    }
+                }
+                return try await group.reduce(into: [TestFrame]()) { $0.append($1) }
+            }
+            #expect(replies.allSatisfy { $0.ok }, "\(replies.filter { !$0.ok }.map(\.text))")
+            #expect(Set(replies.compactMap { $0.data["message"]["id"].string }).count == 1)
+            try await bob.expectEvent("chat.message")
+            try await bob.expectNoEvent("chat.message")
+            #expect(try await bob.send("chat.history", ["room": "general"]).data["items"].array?.count == 1)
+        }
+    }
+
     @Test("10 messages a minute per user, burst 5") func rateLimit() async throws {
         try await TestHub.run(modules: [ChatModule.self], clock: TestClock()) { hub in
             let alice = try await hub.client()
@@ -108,33 +132,33 @@ struct SendMessageTests {
     }
 
     @Test("messages, edits, deletes, memberships and read positions survive a restart") func persisted() async throws {
-        let file = NSTemporaryDirectory() + "chat-\(UUID().uuidString).sqlite"
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let (alice, bob): (String, String) = try await TestHub.run(modules: [ChatModule.self], databaseFile: file) { hub in
-            let alice = try await hub.client()
-            let bob = try await hub.client()
-            try await alice.join("general")
-            try await bob.join("general")
-            let first = try await alice.say("still here?", in: "general")
-            let second = try await alice.say("typo", in: "general")
-            let third = try await alice.say("gone soon", in: "general")
-            _ = try await alice.send("chat.edit", ["messageId": second["id"], "text": "fixed"])
-            _ = try await alice.send("chat.delete", ["messageId": third["id"]])
-            _ = try await bob.send("chat.read", ["room": "general", "messageId": first["id"]])
-            return (alice.accessToken, bob.accessToken)
-        }
-        try await TestHub.run(modules: [ChatModule.self], databaseFile: file) { hub in
-            let alice = try await hub.connect(accessToken: alice)
-            let bob = try await hub.connect(accessToken: bob)
-            let items = try await alice.send("chat.history", ["room": "general"]).data["items"]
-            #expect(items.array?.map { $0["text"] } == [.null, "fixed", "still here?"])
-            #expect(items[1]["editedAt"].int != nil)
-            #expect(items[0]["deleted"] == true)
-            let rooms = try await bob.send("chat.rooms")
-            #expect(rooms.data["items"][0]["room"]["name"] == "general")
-            #expect(rooms.data["items"][0]["unread"] == 1)
-            // membership survived: bob can still write without joining again
-            #expect(try await bob.send("chat.send", ["room": "general", "text": "back"]).ok)
+        try await TestDatabase.withRestartable { store in
+            let (alice, bob): (String, String) = try await TestHub.run(modules: [ChatModule.self], database: store) { hub in
+                let alice = try await hub.client()
+                let bob = try await hub.client()
+                try await alice.join("general")
+                try await bob.join("general")
+                let first = try await alice.say("still here?", in: "general")
+                let second = try await alice.say("typo", in: "general")
+                let third = try await alice.say("gone soon", in: "general")
+                _ = try await alice.send("chat.edit", ["messageId": second["id"], "text": "fixed"])
+                _ = try await alice.send("chat.delete", ["messageId": third["id"]])
+                _ = try await bob.send("chat.read", ["room": "general", "messageId": first["id"]])
+                return (alice.accessToken, bob.accessToken)
+            }
+            try await TestHub.run(modules: [ChatModule.self], database: store) { hub in
+                let alice = try await hub.connect(accessToken: alice)
+                let bob = try await hub.connect(accessToken: bob)
+                let items = try await alice.send("chat.history", ["room": "general"]).data["items"]
+                #expect(items.array?.map { $0["text"] } == [.null, "fixed", "still here?"])
+                #expect(items[1]["editedAt"].int != nil)
+                #expect(items[0]["deleted"] == true)
+                let rooms = try await bob.send("chat.rooms")
+                #expect(rooms.data["items"][0]["room"]["name"] == "general")
+                #expect(rooms.data["items"][0]["unread"] == 1)
+                // membership survived: bob can still write without joining again
+                #expect(try await bob.send("chat.send", ["room": "general", "text": "back"]).ok)
+            }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import JWTKit
 import Testing
 import HubTesting
 @testable import HubKernel
@@ -65,7 +67,27 @@ struct AccountsTests {
             let first = try await accounts.register(username: "dave", password: "password1", displayName: nil)
             let second = try await accounts.refresh(first.refreshToken)
             #expect(second.refreshToken != first.refreshToken)
-            _ = try await accounts.refresh(second.refreshToken)
+            #expect(second.user == first.user)
+            let third = try await accounts.refresh(second.refreshToken)
+            #expect(third.refreshToken != second.refreshToken)
+            await #expect(throws: HubError.unauthorized("refresh token was already used; the session is revoked")) {
+                try await accounts.refresh(first.refreshToken)
+            }
+        }
+    }
+
+    @Test("the same refresh token presented many times at once rotates exactly once") func concurrentRefresh() async throws {
+        try await withAccounts { accounts, _ in
+            let pair = try await accounts.register(username: "ivan", password: "password1", displayName: nil)
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        do { _ = try await accounts.refresh(pair.refreshToken); return true } catch is HubError { return false }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1, "\(outcomes.filter { $0 }.count) of 12 concurrent refreshes succeeded")
         }
     }
 
@@ -135,6 +157,34 @@ struct TokenServiceTests {
         let (token, _) = try await theirs.issue(for: Identity(userID: "u", displayName: "u", role: .admin))
         await #expect(throws: HubError.unauthorized("invalid access token")) { try await ours.verify(token) }
         await #expect(throws: HubError.unauthorized("invalid access token")) { try await ours.verify("not.a.jwt") }
+    }
+
+    /// The claims of our access tokens with a `typ` of the test's choosing.
+    struct Claims: JWTPayload {
+        var sub: SubjectClaim
+        var name: String
+        var role: Role
+        var iat: IssuedAtClaim
+        var exp: ExpirationClaim
+        var typ: String
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    @Test("a correctly signed token whose typ is not access is refused", arguments: ["refresh", "Access", ""])
+    func wrongType(typ: String) async throws {
+        let clock = TestClock()
+        let secret = String(repeating: "k", count: 32)
+        let tokens = await TokenService(secret: secret, accessTokenTTLSeconds: 60, clock: clock)
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        func sign(_ typ: String) async throws -> String {
+            let now = Date(timeIntervalSince1970: Double(clock.nowMs()) / 1000)
+            return try await keys.sign(Claims(sub: .init(value: "u1"), name: "U", role: .admin, iat: .init(value: now),
+                                              exp: .init(value: now.addingTimeInterval(60)), typ: typ))
+        }
+        // the same forge with typ "access" passes: the refusal is the typ, nothing else
+        #expect(try await tokens.verify(try await sign("access")).identity.role == .admin)
+        await #expect(throws: HubError.unauthorized("invalid access token")) { try await tokens.verify(try await sign(typ)) }
     }
 }
 

@@ -25,6 +25,26 @@ struct FeatureFlagTests {
         }
     }
 
+    @Test("publishing checks both halves: the topic's module and the event's module") func bothHalves() async throws {
+        try await TestHub.run(modules: [ProbeModule.self, HookModule.self]) { testHub in
+            let client = try await testHub.client()
+            _ = try await client.send("hub.subscribe", ["topic": "probe:open-f"])
+            try await testHub.hub.setFeature("probe", enabled: false, by: nil)
+            try await client.expectEvent("hub.feature")
+            struct Said: Encodable, Sendable { var text: String }
+            // an enabled module's event on the switched-off module's topic
+            #expect(testHub.hub.eventPublisher.publish("hooks.said", Said(text: "topic off"), on: "probe:open-f") == nil)
+            try await client.expectNoEvent("hooks.said")
+            // the switched-off module's event on a topic that is always on (the kernel's user topic)
+            #expect(testHub.hub.eventPublisher.publish("probe.said", Said(text: "event off"), toUser: client.identity.userID) == nil)
+            try await client.expectNoEvent("probe.said")
+            // and both on: delivered
+            try await testHub.hub.setFeature("probe", enabled: true, by: nil)
+            #expect(testHub.hub.eventPublisher.publish("probe.said", Said(text: "on"), toUser: client.identity.userID) != nil)
+            #expect(try await client.expectEvent("probe.said").data["text"] == "on")
+        }
+    }
+
     @Test("a module that is not loaded cannot be toggled") func notLoaded() async throws {
         try await TestHub.run(modules: [ProbeModule.self]) { testHub in
             await #expect(throws: HubError.notFound("module 'chat' is not loaded")) {
@@ -34,15 +54,15 @@ struct FeatureFlagTests {
     }
 
     @Test("flags survive a restart") func persisted() async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("flags-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        try await TestHub.run(modules: [ProbeModule.self], databaseFile: file) { testHub in
-            try await testHub.hub.setFeature("probe", enabled: false, by: nil)
-        }
-        try await TestHub.run(modules: [ProbeModule.self], databaseFile: file) { testHub in
-            #expect(testHub.hub.flags.isEnabled("probe") == false)
-            let client = try await testHub.client()
-            #expect(try await client.send("probe.echo", ["text": "x"]).error?.code == .featureDisabled)
+        try await TestDatabase.withRestartable { store in
+            try await TestHub.run(modules: [ProbeModule.self], database: store) { testHub in
+                try await testHub.hub.setFeature("probe", enabled: false, by: nil)
+            }
+            try await TestHub.run(modules: [ProbeModule.self], database: store) { testHub in
+                #expect(testHub.hub.flags.isEnabled("probe") == false)
+                let client = try await testHub.client()
+                #expect(try await client.send("probe.echo", ["text": "x"]).error?.code == .featureDisabled)
+            }
         }
     }
 }

@@ -30,14 +30,17 @@ struct HubPipelineTests {
         }
     }
 
-    @Test("a string id is echoed and replies come in command order") func order() async throws {
-        try await TestHub.run(modules: [ProbeModule.self]) { hub in
+    @Test("a string id is echoed and replies come in command order over a real socket") func order() async throws {
+        // live: the socket's reader could run a fast command while a slow one is in flight;
+        // the protocol says replies come in command order, so the fast one must wait
+        try await TestHub.run(modules: [ProbeModule.self], .live) { hub in
             let client = try await hub.client()
-            try await client.sendRaw(#"{"id":"first","type":"probe.slow","data":{"ms":50}}"#)
+            try await client.sendRaw(#"{"id":"first","type":"probe.slow","data":{"ms":100}}"#)
             try await client.sendRaw(#"{"id":"second","type":"hub.ping"}"#)
-            let frames = try await [client.expectReply(re: "first"), client.expectReply(re: "second")]
-            #expect(frames.allSatisfy { $0.ok })
-            #expect(client.unclaimed.isEmpty)
+            try await client.sendRaw(#"{"id":"third","type":"probe.echo","data":{"text":"x"}}"#)
+            let arrived = try await [client.nextFrame(), client.nextFrame(), client.nextFrame()]
+            #expect(arrived.map(\.re) == ["first", "second", "third"])
+            #expect(arrived.allSatisfy { $0.ok })
         }
     }
 
@@ -159,13 +162,42 @@ struct HubPipelineTests {
         }
     }
 
-    @Test("a database failure answers unavailable") func unavailable() async throws {
+    @Test("a statement error (a table gone) is internal, not unavailable") func statementError() async throws {
         try await TestHub.run(modules: [ProbeModule.self]) { testHub in
             let client = try await testHub.client()
             #expect(try await client.send("probe.note", ["text": "kept"]).ok)
-            // simulate the table being gone: a statement error is internal, not unavailable
             try await testHub.hub.database.withConnection { try await $0.raw("DROP TABLE probe_notes").run() }
-            #expect(try await client.send("probe.note", ["text": "lost"]).error?.code == .internal)
+            let reply = try await client.send("probe.note", ["text": "lost"])
+            #expect(reply.error?.code == .internal)
+            #expect(reply.error?.message.contains("incident") == true)
+        }
+    }
+
+    @Test("a database that cannot take writes answers unavailable, and service resumes with it") func unavailable() async throws {
+        // SQLite's read-only state (a full or read-only disk behaves the same); PostgreSQL's
+        // outages are driven for real by the smoke test (scripts/smoke.py, outage)
+        guard try TestDatabase.kind() == .sqlite else { return }
+        try await TestHub.run(modules: [ProbeModule.self]) { testHub in
+            let client = try await testHub.client()
+            try await testHub.hub.database.withConnection { try await $0.raw("PRAGMA query_only = ON").run() }
+            let refused = try await client.send("probe.note", ["text": "later"])
+            #expect(refused.error?.code == .unavailable)
+            #expect(refused.error?.message == "the database is unavailable, retry later")
+            try await testHub.hub.database.withConnection { try await $0.raw("PRAGMA query_only = OFF").run() }
+            #expect(try await client.send("probe.note", ["text": "later"]).ok)
+        }
+    }
+
+    @Test("a user-scoped limit is shared by all of that user's connections, and only theirs") func userScopedLimit() async throws {
+        try await TestHub.run(modules: [ProbeModule.self]) { hub in
+            let phone = try await hub.client()
+            let laptop = try await hub.connect(accessToken: phone.accessToken)
+            let someoneElse = try await hub.client()
+            #expect(try await phone.send("probe.userLimited").ok)
+            #expect(try await laptop.send("probe.userLimited").ok)
+            #expect(try await phone.send("probe.userLimited").error?.code == .rateLimited)
+            #expect(try await laptop.send("probe.userLimited").error?.code == .rateLimited)
+            #expect(try await someoneElse.send("probe.userLimited").ok)
         }
     }
 }

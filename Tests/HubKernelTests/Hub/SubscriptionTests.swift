@@ -44,6 +44,34 @@ struct SubscriptionTests {
         }
     }
 
+    @Test("events published while a since-subscribe is answered arrive exactly once, in order, without gaps") func subscribeWhilePublishing() async throws {
+        try await TestHub.run(modules: [ProbeModule.self], configure: { $0.topicHistorySize = 1000 }) { testHub in
+            let reader = try await testHub.client()
+            let start = try #require(try await reader.send("hub.subscribe", ["topic": "probe:open-race"]).data["seq"].int)
+            _ = try await reader.send("hub.unsubscribe", ["topic": "probe:open-race"])
+            struct Said: Encodable, Sendable { var n: Int }
+            let publisher = testHub.hub.eventPublisher
+            for n in 1...100 { publisher.publish("probe.said", Said(n: n), on: "probe:open-race") }
+            // the rest is published from another task while the subscribe is being answered
+            let more = Task.detached {
+                for n in 101...400 {
+                    publisher.publish("probe.said", Said(n: n), on: "probe:open-race")
+                    if n % 8 == 0 { await Task.yield() }
+                }
+            }
+            let resumed = try await reader.send("hub.subscribe", ["topic": "probe:open-race", "since": .int(start)])
+            #expect(resumed.data["recovered"] == true)
+            var seqs = try #require(resumed.data["missed"].array).map { try #require($0["seq"].int) }
+            #expect(seqs.count >= 100)
+            await more.value
+            while seqs.last.map({ $0 < start + 400 }) ?? true {
+                seqs.append(try #require(try await reader.expectEvent("probe.said", on: "probe:open-race").seq))
+            }
+            #expect(seqs == Array(start + 1...start + 400))
+            try await reader.expectNoEvent("probe.said")
+        }
+    }
+
     @Test("after unsubscribing, no more events arrive") func unsubscribe() async throws {
         try await TestHub.run(modules: [ProbeModule.self]) { hub in
             let writer = try await hub.client()

@@ -10,13 +10,13 @@ struct TokenExpiryTests {
             let client = try await testHub.client()
             clock.advance(by: .seconds(900 - 61))
             testHub.hub.superviseTokens()
-            try await client.expectNoEvent("hub.token_expiring", within: .milliseconds(50))
+            try await client.expectNoEvent("hub.token_expiring")
             clock.advance(by: .seconds(2))
             testHub.hub.superviseTokens()
             let warning = try await client.expectEvent("hub.token_expiring")
             #expect(warning.data["expiresInMs"] == 59_000)
             testHub.hub.superviseTokens()
-            try await client.expectNoEvent("hub.token_expiring", within: .milliseconds(50))
+            try await client.expectNoEvent("hub.token_expiring")
             clock.advance(by: .seconds(60))
             testHub.hub.superviseTokens()
             #expect(try await client.expectClose() == CloseCode.tokenExpired.rawValue)
@@ -44,7 +44,7 @@ struct TokenExpiryTests {
             clock.advance(by: .seconds(100))
             testHub.hub.superviseTokens()
             #expect(!client.isClosed)
-            try await client.expectNoEvent("hub.token_expiring", within: .milliseconds(50))
+            try await client.expectNoEvent("hub.token_expiring")
         }
     }
 

@@ -1,9 +1,11 @@
+import Foundation
 import Synchronization
 import Testing
 import HubTesting
 @testable import HubKernel
 
-/// Records connect and disconnect hooks.
+/// Records connect and disconnect hooks (tests tell their entries apart by a display name of
+/// their own, so repeated and parallel runs do not see each other's).
 struct HookModule: HubModule {
     static let name: ModuleName = "hooks"
     static let log = Mutex<[String]>([])
@@ -20,10 +22,12 @@ struct HookModule: HubModule {
 struct ConnectionHookTests {
     @Test("connect and disconnect hooks run once per connection") func hooks() async throws {
         try await TestHub.run(modules: [HookModule.self]) { hub in
-            let client = try await hub.client(name: "Hook Tester")
-            #expect(HookModule.log.withLock { $0 }.contains("connected Hook Tester"))
+            let name = "Hook Tester \(UUID().uuidString.prefix(8))"
+            let client = try await hub.client(name: name)
+            #expect(HookModule.log.withLock { $0 }.filter { $0 == "connected \(name)" }.count == 1)
+            #expect(HookModule.log.withLock { $0 }.contains("disconnected \(name)") == false)
             await client.close()
-            #expect(HookModule.log.withLock { $0 }.filter { $0 == "disconnected Hook Tester" }.count == 1)
+            #expect(HookModule.log.withLock { $0 }.filter { $0 == "disconnected \(name)" }.count == 1)
         }
     }
 

@@ -8,9 +8,9 @@ struct ProbeModule: HubModule {
 
     init(setup: ModuleSetup) throws {}
 
-    var migrations: [any Migration] { [Probe001CreateNotes()] }
+    var migrations: [any Migration] { [Probe001CreateNotes(), Probe002CreateRecords()] }
     var commands: [any CommandHandler] {
-        [Echo(), AdminOnly(), Limited(), Boom(), PublishEvent(), Slow(), Note(), AgentOnly()]
+        [Echo(), AdminOnly(), Limited(), UserLimited(), Boom(), PublishEvent(), Slow(), Note(), RecordInTransaction(), AgentOnly()]
     }
 
     func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
@@ -57,6 +57,15 @@ struct ProbeModule: HubModule {
         static let type: CommandType = "probe.limited"
         static let role: Role = .guest
         static let rateLimit = RateLimit(2, per: .seconds(60), scope: .connection)
+        struct Payload: Decodable, Sendable {}
+        func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply { EmptyReply() }
+    }
+
+    /// Two per minute per user, whatever the connection.
+    struct UserLimited: CommandHandler {
+        static let type: CommandType = "probe.userLimited"
+        static let role: Role = .guest
+        static let rateLimit = RateLimit(2, per: .seconds(60), scope: .user)
         struct Payload: Decodable, Sendable {}
         func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply { EmptyReply() }
     }
@@ -110,6 +119,43 @@ struct ProbeModule: HubModule {
             }
             return Reply(id: id)
         }
+    }
+}
+
+/// `probe.record {text, parent}` writes a record in a transaction and then publishes
+/// `probe.recorded {text}` on `probe:open-records`. The foreign key to `probe_parents` is checked
+/// only at COMMIT (deferred): a `parent` other than 1 makes the commit itself fail after every
+/// statement succeeded, which is how tests prove that no reply or event leaves before the commit.
+struct RecordInTransaction: CommandHandler {
+    static let type: CommandType = "probe.record"
+    static let role: Role = .user
+    static let rateLimit = RateLimit(1000, per: .seconds(1))
+    struct Payload: Decodable, Sendable { var text: String; var parent: Int }
+    struct Recorded: Encodable, Sendable { var text: String }
+    func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply {
+        try await context.database.transaction { sql in
+            try await sql.raw("INSERT INTO probe_records (text, parent) VALUES (\(bind: payload.text), \(bind: payload.parent))").run()
+        }
+        context.publisher.publish("probe.recorded", Recorded(text: payload.text), on: Topic(unchecked: "probe:open-records"))
+        return EmptyReply()
+    }
+}
+
+struct Probe002CreateRecords: Migration {
+    let name = "probe.002_create_records"
+    func prepare(on database: any SQLDatabase) async throws {
+        try await database.raw("CREATE TABLE probe_parents (id INTEGER PRIMARY KEY)").run()
+        try await database.raw("INSERT INTO probe_parents (id) VALUES (1)").run()
+        try await database.raw("""
+            CREATE TABLE probe_records (
+                text TEXT PRIMARY KEY,
+                parent INTEGER NOT NULL REFERENCES probe_parents (id) DEFERRABLE INITIALLY DEFERRED
+            )
+            """).run()
+    }
+    func revert(on database: any SQLDatabase) async throws {
+        try await database.raw("DROP TABLE probe_records").run()
+        try await database.raw("DROP TABLE probe_parents").run()
     }
 }
 

@@ -142,20 +142,20 @@ struct NotificationCommandTests {
     }
 
     @Test("notifications and read state survive a restart") func persisted() async throws {
-        let file = NSTemporaryDirectory() + "notifications-\(UUID().uuidString).sqlite"
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let token: String = try await TestHub.run(modules: [NotificationsModule.self], databaseFile: file) { hub in
-            let alice = try await hub.client()
-            try await seed(hub, to: alice, count: 2)
-            let first = try await alice.send("notifications.list").data["items"][0]["id"]
-            _ = try await alice.send("notifications.read", ["ids": [first]])
-            return alice.accessToken
-        }
-        try await TestHub.run(modules: [NotificationsModule.self], databaseFile: file) { hub in
-            let alice = try await hub.connect(accessToken: token)
-            #expect(try await alice.expectEvent("notifications.unread").data["count"] == 1)
-            let items = try await alice.send("notifications.list").data["items"]
-            #expect(items.array?.count == 2 && items[0]["readAt"].int != nil)
+        try await TestDatabase.withRestartable { store in
+            let token: String = try await TestHub.run(modules: [NotificationsModule.self], database: store) { hub in
+                let alice = try await hub.client()
+                try await seed(hub, to: alice, count: 2)
+                let first = try await alice.send("notifications.list").data["items"][0]["id"]
+                _ = try await alice.send("notifications.read", ["ids": [first]])
+                return alice.accessToken
+            }
+            try await TestHub.run(modules: [NotificationsModule.self], database: store) { hub in
+                let alice = try await hub.connect(accessToken: token)
+                #expect(try await alice.expectEvent("notifications.unread").data["count"] == 1)
+                let items = try await alice.send("notifications.list").data["items"]
+                #expect(items.array?.count == 2 && items[0]["readAt"].int != nil)
+            }
         }
     }
 }

@@ -56,29 +56,29 @@ struct PresenceTrackerTests {
     }
 
     @Test("status and last seen are persisted; a crashed node's stale entries are offline at the next start") func persisted() async throws {
-        let file = NSTemporaryDirectory() + "presence-\(UUID().uuidString).sqlite"
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let clock = TestClock()
-        let (token, userID): (String, String) = try await TestHub.run(modules: [PresenceModule.self], databaseFile: file, clock: clock) { hub in
-            let alice = try await hub.client()
-            #expect(try await alice.send("presence.set", ["state": "busy", "text": "in a meeting"]).ok)
-            // the process "crashes": no disconnect is ever recorded
-            return (alice.accessToken, alice.identity.userID)
-        }
-        clock.advance(by: .seconds(60))
-        try await TestHub.run(modules: [PresenceModule.self], databaseFile: file, clock: clock) { hub in
-            let module = try presence(hub)
-            #expect(await module.tracker.clearStale() == 1)
-            let bob = try await hub.client()
-            let entry = try await bob.send("presence.query", ["userIds": [.string(userID)]]).data["items"][0]
-            #expect(entry["online"] == false)
-            #expect(entry["state"] == "busy")
-            #expect(entry["text"] == "in a meeting")
-            #expect(entry["lastSeen"].int == clock.nowMs() - 60_000)
-            let alice = try await hub.connect(accessToken: token)
-            let back = try await bob.send("presence.query", ["userIds": [.string(userID)]]).data["items"][0]
-            #expect(back["online"] == true && back["connections"] == 1 && back["state"] == "busy")
-            _ = alice
+        try await TestDatabase.withRestartable { store in
+            let clock = TestClock()
+            let (token, userID): (String, String) = try await TestHub.run(modules: [PresenceModule.self], database: store, clock: clock) { hub in
+                let alice = try await hub.client()
+                #expect(try await alice.send("presence.set", ["state": "busy", "text": "in a meeting"]).ok)
+                // the process "crashes": no disconnect is ever recorded
+                return (alice.accessToken, alice.identity.userID)
+            }
+            clock.advance(by: .seconds(60))
+            try await TestHub.run(modules: [PresenceModule.self], database: store, clock: clock) { hub in
+                let module = try presence(hub)
+                #expect(await module.tracker.clearStale() == 1)
+                let bob = try await hub.client()
+                let entry = try await bob.send("presence.query", ["userIds": [.string(userID)]]).data["items"][0]
+                #expect(entry["online"] == false)
+                #expect(entry["state"] == "busy")
+                #expect(entry["text"] == "in a meeting")
+                #expect(entry["lastSeen"].int == clock.nowMs() - 60_000)
+                let alice = try await hub.connect(accessToken: token)
+                let back = try await bob.send("presence.query", ["userIds": [.string(userID)]]).data["items"][0]
+                #expect(back["online"] == true && back["connections"] == 1 && back["state"] == "busy")
+                _ = alice
+            }
         }
     }
 }

@@ -266,21 +266,21 @@ struct TicketCommandTests {
     }
 
     @Test("tickets, comments and the audit trail survive a restart") func persisted() async throws {
-        let file = NSTemporaryDirectory() + "tickets-\(UUID().uuidString).sqlite"
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let (token, id): (String, String) = try await TestHub.run(modules: [TicketsModule.self], databaseFile: file) { hub in
-            let requester = try await hub.client()
-            let agent = try await hub.client(role: .agent)
-            let id = try #require(try await requester.send("tickets.create", ["subject": "Keep me"]).data["ticket"]["id"].string)
-            _ = try await agent.send("tickets.comment", ["ticketId": .string(id), "body": "noted"])
-            return (requester.accessToken, id)
-        }
-        try await TestHub.run(modules: [TicketsModule.self], databaseFile: file) { hub in
-            let requester = try await hub.connect(accessToken: token)
-            let view = try await requester.send("tickets.get", ["ticketId": .string(id)])
-            #expect(view.data["ticket"]["status"] == "open")
-            #expect(view.data["comments"][0]["body"] == "noted")
-            #expect(try await requester.send("tickets.history", ["ticketId": .string(id)]).data["items"].array?.count == 3)
+        try await TestDatabase.withRestartable { store in
+            let (token, id): (String, String) = try await TestHub.run(modules: [TicketsModule.self], database: store) { hub in
+                let requester = try await hub.client()
+                let agent = try await hub.client(role: .agent)
+                let id = try #require(try await requester.send("tickets.create", ["subject": "Keep me"]).data["ticket"]["id"].string)
+                _ = try await agent.send("tickets.comment", ["ticketId": .string(id), "body": "noted"])
+                return (requester.accessToken, id)
+            }
+            try await TestHub.run(modules: [TicketsModule.self], database: store) { hub in
+                let requester = try await hub.connect(accessToken: token)
+                let view = try await requester.send("tickets.get", ["ticketId": .string(id)])
+                #expect(view.data["ticket"]["status"] == "open")
+                #expect(view.data["comments"][0]["body"] == "noted")
+                #expect(try await requester.send("tickets.history", ["ticketId": .string(id)]).data["items"].array?.count == 3)
+            }
         }
     }
 }

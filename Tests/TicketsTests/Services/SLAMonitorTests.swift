@@ -61,6 +61,27 @@ struct SLAMonitorTests {
         }
     }
 
+    @Test("monitors checking at the same time raise each warning exactly once") func concurrentChecks() async throws {
+        let clock = TestClock()
+        try await TestHub.run(modules: [TicketsModule.self], environment: fastSLA, clock: clock) { hub in
+            let requester = try await hub.client()
+            let agent = try await hub.client(role: .agent)
+            _ = try await agent.send("hub.subscribe", ["topic": "tickets:queue"])
+            for n in 0..<20 { _ = try await requester.send("tickets.create", ["subject": .string("down \(n)"), "priority": "urgent"]) }
+            let monitor = try tickets(hub).monitor
+            clock.advance(ms: 80_000)
+            let raised = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 { group.addTask { try await monitor.check() } }
+                return try await group.reduce(0, +)
+            }
+            #expect(raised == 20)
+            var warned: Set<String> = []
+            for _ in 0..<20 { warned.insert(try #require(try await agent.expectEvent("tickets.sla_warning", on: "tickets:queue").data["ticket"]["id"].string)) }
+            #expect(warned.count == 20)
+            try await agent.expectNoEvent("tickets.sla_warning")
+        }
+    }
+
     @Test("a first response in time ends that clock; solving ends the resolution clock") func met() async throws {
         let clock = TestClock()
         try await TestHub.run(modules: [TicketsModule.self], environment: fastSLA, clock: clock) { hub in
@@ -122,21 +143,21 @@ struct SLAMonitorTests {
     }
 
     @Test("a restart in the middle of an SLA neither loses nor repeats a warning or a breach") func restart() async throws {
-        let file = NSTemporaryDirectory() + "sla-\(UUID().uuidString).sqlite"
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let clock = TestClock()
-        try await TestHub.run(modules: [TicketsModule.self], environment: fastSLA, databaseFile: file, clock: clock) { hub in
-            let requester = try await hub.client()
-            _ = try await requester.send("tickets.create", ["subject": "down", "priority": "urgent"])
-            clock.advance(ms: 85_000)
-            #expect(try await tickets(hub).monitor.check() == 1)          // the warning
-        }
-        try await TestHub.run(modules: [TicketsModule.self], environment: fastSLA, databaseFile: file, clock: clock) { hub in
-            let monitor = try tickets(hub).monitor
-            #expect(try await monitor.check() == 0)                       // not repeated
-            clock.advance(ms: 15_000)
-            #expect(try await monitor.check() == 1)                       // the breach, once
-            #expect(try await monitor.check() == 0)
+        try await TestDatabase.withRestartable { store in
+            let clock = TestClock()
+            try await TestHub.run(modules: [TicketsModule.self], environment: fastSLA, database: store, clock: clock) { hub in
+                let requester = try await hub.client()
+                _ = try await requester.send("tickets.create", ["subject": "down", "priority": "urgent"])
+                clock.advance(ms: 85_000)
+                #expect(try await tickets(hub).monitor.check() == 1)          // the warning
+            }
+            try await TestHub.run(modules: [TicketsModule.self], environment: fastSLA, database: store, clock: clock) { hub in
+                let monitor = try tickets(hub).monitor
+                #expect(try await monitor.check() == 0)                       // not repeated
+                clock.advance(ms: 15_000)
+                #expect(try await monitor.check() == 1)                       // the breach, once
+                #expect(try await monitor.check() == 0)
+            }
         }
     }
 

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import HubKernel
+import HubTesting
+@testable import Switchboard
+
+/// Liveness over a real socket (protocol.md "Liveness"): the server pings every
+/// `heartbeatMs`; a client that never answers is closed with 1001, one that answers stays.
+@Suite("Heartbeat and idle timeout")
+struct HeartbeatTests {
+    static let fast = ["HUB_HEARTBEAT_MS": "200", "HUB_IDLE_TIMEOUT_MS": "300"]
+
+    @Test("the server pings; a client that never answers is closed with 1001") func unanswered() async throws {
+        try await TestHub.run(modules: [], .live, environment: Self.fast) { hub in
+            let token = try await hub.hub.accounts.guest(displayName: "silent").accessToken
+            let socket = try await RawWebSocket.open(port: hub.port, path: "/ws?access_token=\(token)")
+            #expect(socket.status == 101)
+            var pings = 0
+            var closeCode: UInt16?
+            let started = ContinuousClock.now
+            while let frame = try await socket.next(timeout: .seconds(5)) {
+                if frame.opcode == 0x9 { pings += 1 }
+                if frame.opcode == 0x8 { closeCode = frame.closeCode; break }
+            }
+            #expect(pings >= 1)
+            // how fast is for a benchmark; `next` gives up after 5 s without a frame
+            #expect(closeCode == CloseCode.goingAway.rawValue, "after \(ContinuousClock.now - started)")
+            await socket.close()
+        }
+    }
+
+    @Test("a client that answers every ping stays open well past the idle timeout") func answered() async throws {
+        // a period long enough that a pong is never late on a busy two-core test machine
+        try await TestHub.run(modules: [], .live, environment: ["HUB_HEARTBEAT_MS": "700", "HUB_IDLE_TIMEOUT_MS": "700"]) { hub in
+            let token = try await hub.hub.accounts.guest(displayName: "alive").accessToken
+            let socket = try await RawWebSocket.open(port: hub.port, path: "/ws?access_token=\(token)")
+            var pongs = 0
+            let until = ContinuousClock.now + .milliseconds(2600)
+            while ContinuousClock.now < until {
+                guard let frame = try await socket.next(timeout: .seconds(2)) else { break }
+                #expect(frame.opcode != 0x8, "closed with \(frame.closeCode.map(String.init) ?? "-") after \(pongs) pongs")
+                if frame.opcode == 0x8 { break }
+                if frame.opcode == 0x9 {
+                    socket.send(opcode: 0xA, frame.payload)
+                    pongs += 1
+                }
+            }
+            #expect(pongs >= 2)
+            socket.send(text: #"{"id":"still-here","type":"hub.ping"}"#)
+            let reply = try #require(try await socket.nextIgnoringPings())
+            #expect(JSON.parse(reply.text)?["re"] == "still-here")
+            await socket.close()
+        }
+    }
+}
