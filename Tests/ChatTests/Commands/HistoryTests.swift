@@ -23,6 +23,37 @@ struct HistoryTests {
         }
     }
 
+    @Test("paging back while others write at the same time: every older message exactly once, in order") func pagingUnderConcurrentWrites() async throws {
+        try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends.merging(["RATE_LIMIT_CHAT_HISTORY": "off"]) { $1 }) { hub in
+            let reader = try await hub.client()
+            let writers = [try await hub.client(), try await hub.client(), try await hub.client()]
+            for client in writers + [reader] { try await client.join("general") }
+            for n in 1...60 { _ = try await writers[n % 3].say("old \(n)", in: "general") }
+            // writers keep sending while the reader scrolls back from the newest message it saw
+            let writing = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (w, writer) in writers.enumerated() {
+                        group.addTask { for n in 1...30 { _ = try await writer.say("new \(w)-\(n)", in: "general") } }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            var seen: [Int64] = []
+            var cursor: JSON = .null
+            repeat {
+                var payload: [String: JSON] = ["room": "general", "limit": 7]
+                if cursor != .null { payload["before"] = cursor }
+                let page = try await reader.send("chat.history", .object(payload))
+                seen += try #require(page.data["items"].array).map { try #require($0["seq"].int) }
+                cursor = page.data["nextCursor"]
+            } while cursor != .null
+            try await writing.value
+            let top = try #require(seen.first)
+            #expect(top >= 60)
+            #expect(seen == Array((1...top).reversed()), "pages skipped or repeated a message")
+        }
+    }
+
     @Test("the default page size is 50") func defaultPage() async throws {
         try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends) { hub in
             let alice = try await hub.client()
