@@ -5,7 +5,7 @@ import HubKernel
 struct Typing: CommandHandler {
     static let type: CommandType = "chat.typing"
     static let role: Role = .user
-    static let rateLimit = RateLimit(1, per: .seconds(1), burst: 2, scope: .user)
+    static let rateLimit = RateLimit(1, per: .seconds(1), scope: .user)
 
     struct Payload: Decodable, Sendable, Validatable {
         var room: String

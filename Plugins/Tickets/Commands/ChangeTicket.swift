@@ -59,11 +59,12 @@ struct TransitionTicket: CommandHandler {
         let target = try TicketRules.status(payload.status)
         let ticket = try await store.visible(payload.ticketId, to: context.identity)
         guard let current = TicketStatus(rawValue: ticket.status) else { throw HubError.conflict("unknown status") }
-        // permission before state: a requester may only ever reopen
-        guard context.identity.isStaff || target == .open else {
+        // permission before state (protocol.md): reopening a solved ticket is the one move a
+        // requester may make; any other is forbidden, whether or not it would be legal for staff
+        guard context.identity.isStaff || (current == .solved && target == .open) else {
             throw HubError.forbidden("requesters may only reopen their solved tickets")
         }
-        guard current.canMove(to: target), context.identity.isStaff || current == .solved else {
+        guard current.canMove(to: target) else {
             throw HubError.conflict("\(current.rawValue) → \(target.rawValue) is not a legal move")
         }
         guard let moved = try await store.transition(ticket.id, from: current, to: target, actor: context.identity.userID) else {

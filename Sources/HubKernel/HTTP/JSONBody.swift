@@ -17,12 +17,7 @@ extension Request {
         guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
             throw HubError.badRequest("the body must be a JSON object")
         }
-        let value: T
-        do {
-            value = try JSONDecoder().decode(T.self, from: data)
-        } catch let error as DecodingError {
-            throw PayloadDecoder.validationFailure(for: error)
-        }
+        let value = try PayloadDecoder.decode(T.self, data: data, decoder: JSONDecoder())
         if let validatable = value as? any Validatable { try validatable.validate() }
         return value
     }

@@ -77,21 +77,31 @@ enum PayloadDecoder {
 
     /// Decodes the bytes of `data` (`nil`, for a missing or null `data`, is `{}`); a type error names the field.
     static func decode<Payload: Decodable>(_ type: Payload.Type, data: Data?, decoder: JSONDecoder) throws -> Payload {
+        let data = data ?? emptyObject
         do {
-            return try decoder.decode(Payload.self, from: data ?? emptyObject)
+            return try decoder.decode(Payload.self, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // a value that parsed but does not fit (1.5 for an integer, an unpaired surrogate):
+            // the decoder does not say where, so find the field (a rare, bounded path)
+            if let located = UndecodableValue.locate(in: data, decode: { _ = try decoder.decode(Payload.self, from: $0) }) {
+                throw HubError.validation(located.field, located.message)
+            }
+            throw HubError.validation("data", "data has a value that does not fit its field (a number out of range, or text with an unpaired surrogate)")
         } catch let error as DecodingError {
             throw validationFailure(for: error)
         }
     }
 
-    static func validationFailure(for error: DecodingError) -> HubError {
-        func path(_ codingPath: [any CodingKey], dropping prefix: Int = 0) -> String {
-            let keys = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
-            let trimmed = keys.first == "data" ? Array(keys.dropFirst()) : keys
-            return trimmed.reduce("") { result, key in
-                key.hasPrefix("[") ? result + key : (result.isEmpty ? key : result + "." + key)
-            }
+    /// A coding path as the protocol names fields: `items[2].id`, without a leading `data`.
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        let keys = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
+        let trimmed = keys.first == "data" ? Array(keys.dropFirst()) : keys
+        return trimmed.reduce("") { result, key in
+            key.hasPrefix("[") ? result + key : (result.isEmpty ? key : result + "." + key)
         }
+    }
+
+    static func validationFailure(for error: DecodingError) -> HubError {
         switch error {
         case .keyNotFound(let key, let context):
             let field = path(context.codingPath + [key])
@@ -104,17 +114,14 @@ enum PayloadDecoder {
             return .validation(field, "\(field.isEmpty ? "data" : field) must be \(describe(expected))")
         case .dataCorrupted(let context):
             let field = path(context.codingPath)
-            // the parser may not know the field (an invalid \u escape); say what it knows
-            guard !field.isEmpty else {
-                return HubError(.validationFailed, "data is invalid: \(context.debugDescription)", field: nil)
-            }
-            return .validation(field, "\(field) is invalid")
+            return field.isEmpty ? .validation("data", "data is invalid") : .validation(field, "\(field) is invalid")
         @unknown default:
             return .validation("", "data is invalid")
         }
     }
 
-    private static func describe(_ type: Any.Type) -> String {
+    /// How a message names the type a field wants ("an integer", "a string").
+    static func describe(_ type: Any.Type) -> String {
         switch type {
         case is String.Type: "a string"
         case is Bool.Type: "a boolean"

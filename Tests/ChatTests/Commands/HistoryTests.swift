@@ -69,6 +69,7 @@ struct HistoryTests {
         (["room": "general", "limit": 0], "limit"), (["room": "general", "limit": 101], "limit"),
         (["room": "general", "before": "abc"], "before"), (["room": "general", "before": "-4"], "before"),
         (["room": "general", "before": 5], "before"), (["room": "Bad Name"], "room"),
+        (["room": "general", "limit": 1.5], "limit"),
     ]
 
     @Test("history rules", arguments: invalid)
@@ -77,6 +78,18 @@ struct HistoryTests {
             let alice = try await hub.client()
             try await alice.join("general")
             #expect(try await alice.send("chat.history", payload).error?.field == field)
+        }
+    }
+
+    @Test("a limit of 2^63 does not fit an integer: validation_failed naming limit, in words") func hugeLimit() async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            try await alice.sendRaw(#"{"id":"big","type":"chat.history","data":{"room":"general","limit":9223372036854775808}}"#)
+            let reply = try await alice.expectReply(re: "big")
+            #expect(reply.error?.code == .validationFailed)
+            #expect(reply.error?.field == "limit")
+            #expect(reply.error?.message == "limit must be an integer within range")
         }
     }
 

@@ -96,8 +96,10 @@ struct PayloadDecoderTests {
         }
     }
 
-    @Test("a fractional number is not an integer") func fraction() {
-        #expect((try? decode(#"{"data":{"room":"a","count":1.5}}"#)) == nil)
+    @Test("a fractional number is not an integer, and the error names the field") func fraction() {
+        #expect(throws: HubError.validation("count", "count must be an integer within range")) {
+            try decode(#"{"data":{"room":"a","count":1.5}}"#)
+        }
     }
 
     @Test("escaped type names and ids decode; trailing garbage and bad escapes are rejected") func escapes() {

@@ -126,7 +126,8 @@ struct TicketCommandTests {
             // closing an open ticket is both illegal and not theirs to do: permission comes first
             #expect(try await desk.requester.send("tickets.transition", ["ticketId": .string(id), "status": "closed"]).error?.code == .forbidden)
             #expect(try await desk.requester.send("tickets.transition", ["ticketId": .string(id), "status": "solved"]).error?.code == .forbidden)
-            #expect(try await desk.requester.send("tickets.transition", ["ticketId": .string(id), "status": "open"]).error?.code == .conflict)
+            // new → open is legal for staff, but never the requester's to make
+            #expect(try await desk.requester.send("tickets.transition", ["ticketId": .string(id), "status": "open"]).error?.code == .forbidden)
             _ = try await desk.agent.send("tickets.transition", ["ticketId": .string(id), "status": "open"])
             let solved = try await desk.agent.send("tickets.transition", ["ticketId": .string(id), "status": "solved"])
             #expect(solved.data["ticket"]["solvedAt"].int != nil)
@@ -134,6 +135,8 @@ struct TicketCommandTests {
             #expect(reopened.data["ticket"]["status"] == "open")
             #expect(reopened.data["ticket"]["solvedAt"] == .null)
             #expect(try await desk.requester.send("tickets.transition", ["ticketId": .string(id), "status": "on_hold"]).error?.code == .forbidden)
+            // reopening is for solved tickets only: an open one is not the requester's to move again
+            #expect(try await desk.requester.send("tickets.transition", ["ticketId": .string(id), "status": "open"]).error?.code == .forbidden)
             #expect(try await desk.requester.send("tickets.transition", ["ticketId": .string(id), "status": "lost"]).error?.field == "status")
         }
     }
