@@ -166,7 +166,7 @@ async def session(port):
 async def idle(port):
     """A client that never answers pings is closed with 1001 after the idle timeout."""
     import base64, socket
-    env = dict(ENV, HUB_HEARTBEAT_MS="300", HUB_IDLE_TIMEOUT_MS="300", DATABASE_URL=f"sqlite://{TMP}/idle.sqlite")
+    env = dict(ENV, HUB_HEARTBEAT_MS="200", HUB_IDLE_TIMEOUT_MS="300", DATABASE_URL=f"sqlite://{TMP}/idle.sqlite")
     proc, _ = launch(env, port)
     status, guest = http("POST", port, "/auth/guest", {"displayName": "idler"})
     sock = socket.create_connection(("127.0.0.1", port))

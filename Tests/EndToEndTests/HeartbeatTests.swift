@@ -31,7 +31,7 @@ struct HeartbeatTests {
 
     @Test("a client that answers every ping stays open well past the idle timeout") func answered() async throws {
         // a period long enough that a pong is never late on a busy two-core test machine
-        try await TestHub.run(modules: [], .live, environment: ["HUB_HEARTBEAT_MS": "700", "HUB_IDLE_TIMEOUT_MS": "700"]) { hub in
+        try await TestHub.run(modules: [], .live, environment: ["HUB_HEARTBEAT_MS": "300", "HUB_IDLE_TIMEOUT_MS": "1000"]) { hub in
             let token = try await hub.hub.accounts.guest(displayName: "alive").accessToken
             let socket = try await RawWebSocket.open(port: hub.port, path: "/ws?access_token=\(token)")
             var pongs = 0
@@ -51,5 +51,44 @@ struct HeartbeatTests {
             #expect(JSON.parse(reply.text)?["re"] == "still-here")
             await socket.close()
         }
+    }
+
+    /// A client that never answers the server's pings but sends `frame` every 150 ms.
+    func keepsAlive(by frame: @escaping @Sendable (RawWebSocket) -> Void) async throws {
+        try await TestHub.run(modules: [], .live, environment: ["HUB_HEARTBEAT_MS": "200", "HUB_IDLE_TIMEOUT_MS": "700"]) { hub in
+            let token = try await hub.hub.accounts.guest(displayName: "busy").accessToken
+            let socket = try await RawWebSocket.open(port: hub.port, path: "/ws?access_token=\(token)")
+            let sending = Task {
+                for _ in 0..<16 {
+                    frame(socket)
+                    try await Task.sleep(for: .milliseconds(150))
+                }
+            }
+            var pings = 0
+            let until = ContinuousClock.now + .milliseconds(2200)
+            while ContinuousClock.now < until {
+                guard let received = try await socket.next(timeout: .seconds(2)) else { break }
+                #expect(received.opcode != 0x8, "closed with \(received.closeCode.map(String.init) ?? "-") though the client kept sending")
+                if received.opcode == 0x8 { break }
+                if received.opcode == 0x9 { pings += 1 }   // seen, never answered
+            }
+            sending.cancel()
+            #expect(pings >= 3, "the server still pings a client that is active")
+            socket.send(text: #"{"id":"alive","type":"hub.ping"}"#)
+            var reply: JSON?
+            while reply == nil, let next = try await socket.nextIgnoringPings() {
+                if let json = JSON.parse(next.text), json["re"] == "alive" { reply = json }
+            }
+            #expect(reply?["ok"] == true)
+            await socket.close()
+        }
+    }
+
+    @Test("unsolicited pongs count as activity: the connection stays open without answering a single ping") func unsolicitedPongs() async throws {
+        try await keepsAlive { $0.send(opcode: 0xA, Array("tick".utf8)) }
+    }
+
+    @Test("commands count as activity: the connection stays open without answering a single ping") func commands() async throws {
+        try await keepsAlive { $0.send(text: #"{"type":"hub.ping"}"#) }
     }
 }

@@ -68,6 +68,10 @@ public struct HubSettings: Sendable {
         if accessTokenTTLSeconds < 10 { problems.append("AUTH_ACCESS_TOKEN_TTL_SECONDS must be at least 10") }
         if heartbeatMs < 100 { problems.append("HUB_HEARTBEAT_MS must be at least 100") }
         if idleTimeoutMs < 100 { problems.append("HUB_IDLE_TIMEOUT_MS must be at least 100") }
+        if idleTimeoutMs <= heartbeatMs {
+            // a client that only answers pings must get one before it counts as idle
+            problems.append("HUB_IDLE_TIMEOUT_MS (\(idleTimeoutMs)) must be greater than HUB_HEARTBEAT_MS (\(heartbeatMs))")
+        }
         if maxConsecutiveBadFrames < 1 { problems.append("HUB_MAX_CONSECUTIVE_BAD_FRAMES must be at least 1") }
         if !["full", "normal"].contains(sqliteSynchronous) {
             problems.append("DATABASE_SQLITE_SYNCHRONOUS must be full or normal")

@@ -26,7 +26,7 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
 
     enum Negotiated: Sendable {
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, Admitted, SocketWriter)
+        case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, Admitted, SocketWriter, LivenessHandler)
     }
 
     struct Value: ServerChildChannelValue {
@@ -70,9 +70,14 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                         guard let admission = admitted.withLockedValue({ $0 }) else { throw ChannelError.inappropriateOperationForState }
                         let writer = SocketWriter(eventLoop: channel.eventLoop)
                         try channel.pipeline.syncOperations.addHandler(writer, position: .first)
+                        // behind the frame decoder: it sees every frame the client sends
+                        let settings = hub.settings
+                        let liveness = LivenessHandler(heartbeatMs: settings.heartbeatMs, idleTimeoutMs: settings.idleTimeoutMs,
+                                                       eventLoop: channel.eventLoop)
+                        try channel.pipeline.syncOperations.addHandler(liveness)
                         let socket = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-                        return .webSocket(socket, admission, writer)
+                        return .webSocket(socket, admission, writer, liveness)
                     }
                 })
             let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Negotiated>(
@@ -119,7 +124,7 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                 } else {
                     await handleHTTP(asyncChannel: http, logger: logger)
                 }
-            case .webSocket(let socket, let admitted, let writer):
+            case .webSocket(let socket, let admitted, let writer, let liveness):
                 _ = try await WebSocketHandler.handle(
                     type: .server,
                     configuration: .init(
@@ -130,7 +135,8 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                     handler: { [hub] inbound, outbound, _ in
                         try await WebSocketSession.run(
                             hub: hub, identity: admitted.identity, expiresAtMs: admitted.expiresAtMs,
-                            remoteAddress: admitted.remoteAddress, inbound: inbound, outbound: outbound, writer: writer)
+                            remoteAddress: admitted.remoteAddress, inbound: inbound, outbound: outbound, writer: writer,
+                            liveness: liveness)
                     })
             }
         } catch {

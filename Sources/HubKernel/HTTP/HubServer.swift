@@ -28,7 +28,8 @@ public enum HubServer {
         let ws = WebSocketServerConfiguration(
             maxFrameSize: settings.transportMaxFrameBytes,
             extensions: [.perMessageDeflate(maxDecompressedFrameSize: settings.transportMaxFrameBytes)],
-            autoPing: .enabled(timePeriod: .milliseconds(min(settings.heartbeatMs, settings.idleTimeoutMs))),
+            // pings and the idle close are the hub's own LivenessHandler: any frame counts as activity
+            autoPing: .disabled,
             closeTimeout: .seconds(5),
             validateUTF8: true)
         let server = HTTPServerBuilder { responder in

@@ -30,6 +30,12 @@ struct HubSettingsTests {
         #expect(try settings(["DATABASE_SQLITE_SYNCHRONOUS": "off"]).problems() == ["DATABASE_SQLITE_SYNCHRONOUS must be full or normal"])
     }
 
+    @Test("the idle timeout must leave room for a ping and its answer") func liveness() throws {
+        #expect(try settings(["HUB_HEARTBEAT_MS": "1000", "HUB_IDLE_TIMEOUT_MS": "1000"]).problems()
+                == ["HUB_IDLE_TIMEOUT_MS (1000) must be greater than HUB_HEARTBEAT_MS (1000)"])
+        #expect(try settings(["HUB_HEARTBEAT_MS": "200", "HUB_IDLE_TIMEOUT_MS": "300"]).problems().isEmpty)
+    }
+
     @Test("environment names map to settings") func environment() throws {
         let s = try settings([
             "HTTP_HOST": "0.0.0.0", "HTTP_PORT": "9000", "DATABASE_URL": "sqlite::memory:", "HUB_MAX_FRAME_BYTES": "1024",
