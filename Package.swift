@@ -123,6 +123,7 @@ let package = Package(
                 "HubKernel",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Plugins/Notifications",
             swiftSettings: swiftSettings

@@ -1,4 +1,5 @@
 public import HubKernel
+import Logging
 
 /// Notifications: persisted per-user notifications with live delivery to every device, unread
 /// counts, and the `Notifier` capability other modules use to notify without importing this one.
@@ -9,12 +10,14 @@ public struct NotificationsModule: HubModule {
     let notifier: StoredNotifier
     let configuration: NotificationsConfiguration
     let hub: HubAccess
+    let logger: Logger
 
     public init(setup: ModuleSetup) throws {
         configuration = try NotificationsConfiguration(config: setup.config)
         store = NotificationStore(database: setup.database, clock: setup.clock)
         notifier = StoredNotifier(store: store, publisher: setup.publisher, isEnabled: { [setup] in setup.isEnabled })
         hub = setup.hub
+        logger = setup.logger
         try setup.provide(Notifier.self, notifier)
     }
 
@@ -33,7 +36,14 @@ public struct NotificationsModule: HubModule {
 
     /// The unread count, to the new connection only.
     public func connected(_ connection: ConnectionInfo) async {
-        guard let count = try? await store.unreadCount(of: connection.identity.userID) else { return }
-        hub.send(UnreadCount.type, UnreadCount(count: count), toConnection: connection.id)
+        do {
+            let count = try await store.unreadCount(of: connection.identity.userID)
+            hub.send(UnreadCount.type, UnreadCount(count: count), toConnection: connection.id)
+        } catch {
+            // the connection works without it; the client asks notifications.unreadCount later
+            logger.warning("could not send the unread count on connect", metadata: [
+                "sb.connection.id": .string(connection.id), "error": .string(String(describing: error)),
+            ])
+        }
     }
 }

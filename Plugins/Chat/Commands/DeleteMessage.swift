@@ -18,8 +18,9 @@ struct DeleteMessage: CommandHandler {
     let store: ChatStore
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
+        // a message in a room the caller cannot read does not exist for them
         guard let original = try await store.message(id: payload.messageId),
-              (try? await store.readable(original.room, by: context.identity)) != nil
+              try await store.canRead(original.room, by: context.identity)
         else { throw HubError.notFound("no message '\(payload.messageId)'") }
         guard original.authorId == context.identity.userID || context.identity.role == .admin else {
             throw HubError.forbidden("only the author or an admin may delete a message")

@@ -21,8 +21,9 @@ struct EditMessage: CommandHandler {
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let text = try MessageText.clean(payload.text, maxLength: configuration.maxTextLength)
+        // a message in a room the caller cannot read does not exist for them
         guard let original = try await store.message(id: payload.messageId),
-              (try? await store.readable(original.room, by: context.identity)) != nil
+              try await store.canRead(original.room, by: context.identity)
         else { throw HubError.notFound("no message '\(payload.messageId)'") }
         // permission before state: someone else's message is forbidden, even if it is also too old
         guard original.authorId == context.identity.userID else { throw HubError.forbidden("only the author may edit a message") }

@@ -9,6 +9,13 @@ extension ChatStore {
         return access
     }
 
+    /// Whether the caller may read `room` (a member, a public room, or an admin); `false`
+    /// for an unknown room. A failing lookup throws: it is never mistaken for "no".
+    func canRead(_ room: String, by identity: Identity) async throws -> Bool {
+        guard let access = try await access(room, for: identity.userID) else { return false }
+        return access.canRead || identity.role == .admin
+    }
+
     /// The room, if the caller is a member (has joined a public room, or belongs to a private
     /// or DM room): needed to write, type and keep a read position.
     func joined(_ room: String, by identity: Identity) async throws -> Access {

@@ -50,9 +50,4 @@ public struct CommandContext: Sendable {
         hub.unsubscribe(connection, from: topic.name)
     }
 
-    /// Sends an event to this connection only (no topic, no `seq`).
-    public func send<Payload: Encodable & Sendable>(_ type: String, _ payload: Payload) {
-        guard let data = try? JSONEncoder().encode(payload) else { return }
-        connection.send(OutboundFrame.event(type: type, topic: nil, seq: nil, payload: data))
-    }
 }

@@ -14,7 +14,14 @@ extension Hub {
         logger.notice("feature flag set", metadata: ["sb.module": .string(module), "enabled": .stringConvertible(enabled)])
         if changed { announceFeature(module, enabled: enabled) }
         if let bus {
-            try? await bus.publish(BusMessage(origin: node, kind: .feature(module: module, enabled: enabled)))
+            do {
+                try await bus.publish(BusMessage(origin: node, kind: .feature(module: module, enabled: enabled)))
+            } catch {
+                // the flag is stored: other nodes read it at their next start; say they may lag until then
+                logger.warning("feature flag stored but not announced to other nodes", metadata: [
+                    "sb.module": .string(module), "error": .string(String(describing: error)),
+                ])
+            }
         }
     }
 

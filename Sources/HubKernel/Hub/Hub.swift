@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import NIOCore
 import Synchronization
 
 /// The running hub: connections, routing, topics, flags and limits of one node.
@@ -135,16 +136,31 @@ public final class Hub: Sendable {
         sendEvent("hub.welcome", welcome, to: connection)
     }
 
-    /// Sends a topic-less event to one connection.
-    func sendEvent<Payload: Encodable>(_ type: String, _ payload: Payload, to connection: Connection) {
-        guard let data = try? encoder.encode(payload) else { return }
-        connection.send(OutboundFrame.event(type: type, topic: nil, seq: nil, payload: data))
+    /// Sends a topic-less event to one connection: the one place that encodes and sends to a
+    /// single connection. - Returns: whether it was queued.
+    @discardableResult
+    func sendEvent<Payload: Encodable>(_ type: String, _ payload: Payload, to connection: Connection) -> Bool {
+        guard let frame = eventFrame(type, payload) else { return false }
+        return connection.send(frame)
     }
 
     /// Sends a topic-less event to every connection of this node.
     func broadcast<Payload: Encodable>(_ type: String, _ payload: Payload) {
-        guard let data = try? encoder.encode(payload) else { return }
-        let frame = OutboundFrame.event(type: type, topic: nil, seq: nil, payload: data)
+        guard let frame = eventFrame(type, payload) else { return }
         for connection in openConnections { connection.send(frame) }
+    }
+
+    /// A topic-less event's frame; a payload that cannot be encoded is a bug, logged with an
+    /// incident id (never dropped in silence).
+    private func eventFrame<Payload: Encodable>(_ type: String, _ payload: Payload) -> ByteBuffer? {
+        do {
+            return OutboundFrame.event(type: type, topic: nil, seq: nil, payload: try encoder.encode(payload))
+        } catch {
+            logger.error("an event could not be encoded", metadata: [
+                "sb.incident": .string(String(UInt32.random(in: .min ... .max), radix: 16)),
+                "sb.event.type": .string(type), "error": .string(String(reflecting: error)),
+            ])
+            return nil
+        }
     }
 }

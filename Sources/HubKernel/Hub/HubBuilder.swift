@@ -49,7 +49,7 @@ public enum HubBuilder {
             busOutbox = continuation
             busStream = stream
         }
-        let publisher = HubPublisher(node: node, topics: topics, flags: flags, metrics: metrics, busOutbox: busOutbox)
+        let publisher = HubPublisher(node: node, topics: topics, flags: flags, metrics: metrics, logger: logger, busOutbox: busOutbox)
         let tokens = await TokenService(secret: settings.jwtSecret, accessTokenTTLSeconds: settings.accessTokenTTLSeconds, clock: clock)
         let authenticator = Authenticator(tokens: tokens)
         let hubAccess = HubAccess()

@@ -25,8 +25,7 @@ public final class HubAccess: Sendable {
     /// Sends an event to one connection (no topic, no `seq`). - Returns: whether it was queued.
     @discardableResult
     public func send<Payload: Encodable & Sendable>(_ type: String, _ payload: Payload, toConnection id: String) -> Bool {
-        guard let hub, let connection = hub.connection(id: id),
-              let data = try? JSONEncoder().encode(payload) else { return false }
-        return connection.send(OutboundFrame.event(type: type, topic: nil, seq: nil, payload: data))
+        guard let hub, let connection = hub.connection(id: id) else { return false }
+        return hub.sendEvent(type, payload, to: connection)
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import Logging
 import Synchronization
 
 /// Publishes events to topics: the one way modules (handlers and services) reach subscribers.
@@ -35,10 +36,13 @@ final class HubPublisher: Publisher {
     let flags: FeatureFlags
     let metrics: HubMetrics
     let encoder = JSONEncoder()
+    let logger: Logger
     private let busOutbox: AsyncStream<BusMessage>.Continuation?
 
-    init(node: String, topics: TopicRegistry, flags: FeatureFlags, metrics: HubMetrics, busOutbox: AsyncStream<BusMessage>.Continuation?) {
+    init(node: String, topics: TopicRegistry, flags: FeatureFlags, metrics: HubMetrics, logger: Logger,
+         busOutbox: AsyncStream<BusMessage>.Continuation?) {
         self.node = node
+        self.logger = logger
         self.topics = topics
         self.flags = flags
         self.metrics = metrics
@@ -49,7 +53,17 @@ final class HubPublisher: Publisher {
         let eventModule = CommandType(type).module
         // a switched-off module's topics and events go quiet until it is switched back on
         guard flags.isEnabled(topic.module), flags.isEnabled(eventModule) else { return nil }
-        guard let data = try? encoder.encode(payload) else { return nil }
+        let data: Data
+        do {
+            data = try encoder.encode(payload)
+        } catch {
+            // a bug in the module's event type: loud, with an incident id, never a quiet drop
+            logger.error("an event could not be encoded and was not published", metadata: [
+                "sb.incident": .string(String(UInt32.random(in: .min ... .max), radix: 16)),
+                "sb.event.type": .string(type), "sb.topic": .string(topic.name), "error": .string(String(reflecting: error)),
+            ])
+            return nil
+        }
         let result = deliver(type: type, topic: topic.name, payload: data, sequenced: sequenced)
         busOutbox?.yield(BusMessage(origin: node, kind: .event(type: type, topic: topic.name, payload: data, sequenced: sequenced)))
         return result

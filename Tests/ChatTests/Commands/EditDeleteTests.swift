@@ -1,5 +1,6 @@
 import HubKernel
 import HubTesting
+import SQLKit
 import Testing
 @testable import Chat
 
@@ -97,6 +98,23 @@ struct EditDeleteTests {
             try await alice.join("general")
             let message = try await alice.say("spam", in: "general")
             #expect(try await admin.send("chat.delete", ["messageId": message["id"]]).data["message"]["deleted"] == true)
+        }
+    }
+}
+
+@Suite("chat.edit and chat.delete when the database fails")
+struct EditDeleteFailureTests {
+    @Test("a failing membership lookup is an error, never a message that 'does not exist'") func lookupFailure() async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            let message = try await alice.say("hello", in: "general")
+            // the message is found, then the access check cannot be answered
+            try await hub.hub.database.withConnection { try await $0.raw("DROP TABLE chat_members").run() }
+            let edit = try await alice.send("chat.edit", ["messageId": message["id"], "text": "changed"])
+            #expect(edit.error?.code == .internal, "\(edit)")
+            let delete = try await alice.send("chat.delete", ["messageId": message["id"]])
+            #expect(delete.error?.code == .internal, "\(delete)")
         }
     }
 }
