@@ -104,6 +104,8 @@ async def session(port):
     check("user create refuses a taken name", again.returncode != 0 and "taken" in again.stderr, again.stderr)
     routes = cli("routes")
     check("routes lists kernel and module commands", "hub.ping" in routes.stdout and "poll.vote" in routes.stdout, routes.stdout)
+    check("routes lists each module's events", "chat.message" in routes.stdout and "presence.diff" in routes.stdout
+          and "ephemeral" in routes.stdout, routes.stdout)
     migrate = cli("migrate")
     check("migrate has nothing pending", "no pending migrations" in migrate.stdout, migrate.stdout + migrate.stderr)
 

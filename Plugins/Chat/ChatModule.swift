@@ -12,11 +12,13 @@ public struct ChatModule: HubModule {
     let configuration: ChatConfiguration
     let typing: TypingTracker
     let authenticator: Authenticator
+    let publisher: EventPublisher<ChatModule>
 
     public init(setup: ModuleSetup) throws {
         configuration = try ChatConfiguration(config: setup.config)
         store = ChatStore(database: setup.database, clock: setup.clock)
-        typing = TypingTracker(publisher: setup.publisher, clock: setup.clock, ttlMs: configuration.typingTtlMs)
+        publisher = try setup.events(for: ChatModule.self)
+        typing = TypingTracker(events: publisher, clock: setup.clock, ttlMs: configuration.typingTtlMs)
         authenticator = setup.authenticator
     }
 
@@ -25,11 +27,15 @@ public struct ChatModule: HubModule {
     public var commands: [any CommandHandler] {
         [
             CreateRoom(store: store), OpenDm(store: store), JoinRoom(store: store), LeaveRoom(store: store, typing: typing),
-            SendMessage(store: store, configuration: configuration, typing: typing),
-            EditMessage(store: store, configuration: configuration), DeleteMessage(store: store),
+            SendMessage(store: store, configuration: configuration, typing: typing, events: publisher),
+            EditMessage(store: store, configuration: configuration, events: publisher), DeleteMessage(store: store, events: publisher),
             History(store: store, configuration: configuration), Typing(store: store, tracker: typing),
-            MarkRead(store: store), ListRooms(store: store),
+            MarkRead(store: store, events: publisher), ListRooms(store: store),
         ]
+    }
+
+    public var events: [any HubEvent.Type] {
+        [MessageSent.self, MessageEdited.self, MessageDeleted.self, TypingChanged.self, ReadPositionMoved.self]
     }
 
     /// Public rooms are open to everyone signed in; private and DM rooms to their members.

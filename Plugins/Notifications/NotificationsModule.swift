@@ -11,11 +11,13 @@ public struct NotificationsModule: HubModule {
     let configuration: NotificationsConfiguration
     let hub: HubAccess
     let logger: Logger
+    let publisher: EventPublisher<NotificationsModule>
 
     public init(setup: ModuleSetup) throws {
         configuration = try NotificationsConfiguration(config: setup.config)
         store = NotificationStore(database: setup.database, clock: setup.clock)
-        notifier = StoredNotifier(store: store, publisher: setup.publisher, isEnabled: { [setup] in setup.isEnabled })
+        publisher = try setup.events(for: NotificationsModule.self)
+        notifier = StoredNotifier(store: store, events: publisher, isEnabled: { [setup] in setup.isEnabled })
         hub = setup.hub
         logger = setup.logger
         try setup.provide(Notifier.self, notifier)
@@ -23,13 +25,15 @@ public struct NotificationsModule: HubModule {
 
     public var migrations: [any Migration] { [Notifications001CreateItems()] }
 
+    public var events: [any HubEvent.Type] { [NotificationCreated.self, UnreadCount.self] }
+
     public var rateLimits: [CommandType: RateLimit] {
         [SendNotification.type: RateLimit(configuration.sendPerMinute, per: .seconds(60), scope: .user)]
     }
 
     public var commands: [any CommandHandler] {
         [
-            ListNotifications(store: store), ReadNotifications(store: store), ReadAllNotifications(store: store),
+            ListNotifications(store: store), ReadNotifications(store: store, events: publisher), ReadAllNotifications(store: store, events: publisher),
             CountUnread(store: store), SendNotification(store: store, notifier: notifier),
         ]
     }
@@ -38,7 +42,7 @@ public struct NotificationsModule: HubModule {
     public func connected(_ connection: ConnectionInfo) async {
         do {
             let count = try await store.unreadCount(of: connection.identity.userID)
-            hub.send(UnreadCount.type, UnreadCount(count: count), toConnection: connection.id)
+            hub.send(UnreadCount(count: count), toConnection: connection.id)
         } catch {
             // the connection works without it; the client asks notifications.unreadCount later
             logger.warning("could not send the unread count on connect", metadata: [

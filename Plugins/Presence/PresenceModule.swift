@@ -12,11 +12,13 @@ public struct PresenceModule: HubModule {
     let configuration: PresenceConfiguration
     let access: HubAccess
     let node: String
+    let publisher: EventPublisher<PresenceModule>
 
     public init(setup: ModuleSetup) throws {
         configuration = try PresenceConfiguration(config: setup.config)
         store = PresenceStore(database: setup.database)
-        tracker = PresenceTracker(store: store, publisher: setup.publisher, clock: setup.clock, node: setup.node,
+        publisher = try setup.events(for: PresenceModule.self)
+        tracker = PresenceTracker(store: store, events: publisher, clock: setup.clock, node: setup.node,
                                   logger: setup.logger, debounceMs: configuration.offlineDebounceMs)
         access = setup.hub
         node = setup.node
@@ -26,7 +28,7 @@ public struct PresenceModule: HubModule {
 
     public var commands: [any CommandHandler] {
         [
-            SetStatus(store: store, tracker: tracker, node: node),
+            SetStatus(store: store, tracker: tracker, node: node, events: publisher),
             QueryPresence(store: store, tracker: tracker, maxUsers: configuration.queryMaxUsers),
             TrackTopic(tracker: tracker, access: access), UntrackTopic(tracker: tracker),
             ListTopic(tracker: tracker, access: access), CountTopic(tracker: tracker, access: access),
@@ -44,6 +46,8 @@ public struct PresenceModule: HubModule {
     }
 
     public var services: [any Service] { [tracker] }
+
+    public var events: [any HubEvent.Type] { [PresenceDiff.self, PresenceUpdated.self] }
 
     public func connected(_ connection: ConnectionInfo) async { await tracker.connected(connection) }
     public func disconnected(_ connection: ConnectionInfo) async { await tracker.disconnected(connection) }

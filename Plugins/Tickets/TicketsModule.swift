@@ -14,7 +14,7 @@ public struct TicketsModule: HubModule {
     public init(setup: ModuleSetup) throws {
         let configuration = try TicketsConfiguration(config: setup.config)
         store = TicketStore(database: setup.database, clock: setup.clock, policy: configuration)
-        announcer = TicketAnnouncer(publisher: setup.publisher, notifier: setup.capability((any Notifier).self),
+        announcer = TicketAnnouncer(events: try setup.events(for: TicketsModule.self), notifier: setup.capability((any Notifier).self),
                                     store: store, logger: setup.logger, metrics: setup.metrics)
         monitor = SLAMonitor(store: store, announcer: announcer, leadership: setup.leadership,
                              interval: .milliseconds(configuration.slaCheckIntervalMs), clock: setup.clock, logger: setup.logger)
@@ -23,6 +23,8 @@ public struct TicketsModule: HubModule {
     public var migrations: [any Migration] { [Tickets001CreateTickets(), Tickets002CreateComments(), Tickets003AddSLA()] }
 
     public var services: [any Service] { [monitor] }
+
+    public var events: [any HubEvent.Type] { [TicketUpdated.self, SLAWarning.self, SLABreached.self] }
 
     public var commands: [any CommandHandler] {
         [

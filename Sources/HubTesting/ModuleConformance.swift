@@ -1,7 +1,8 @@
 public import HubKernel
 
 /// The checks every module in the catalog must pass (style.md §13): its command types are
-/// `<name>.<action>`, each command has a rate limit, its migrations are named
+/// `<name>.<action>`, each command has a rate limit, its listed events are its own and well
+/// named, its migrations are named
 /// `<name>.<NNN>_<what>`, are unique, and apply, revert and re-apply on a fresh database
 /// (SQLite, or PostgreSQL when `SWITCHBOARD_TEST_DATABASE_URL` is set).
 public enum ModuleConformance {
@@ -17,6 +18,14 @@ public enum ModuleConformance {
                 for route in hub.routes.sorted where route.module == name {
                     if !route.type.rawValue.hasPrefix("\(name).") { found.append("command \(route.type) is outside '\(name).'") }
                     if route.rateLimit.isOff { found.append("command \(route.type) has no rate limit") }
+                }
+                for module in hub.modules where moduleName(of: module) == name {
+                    for event in module.events {
+                        if event.type.module != name { found.append("event \(event.type) belongs to '\(event.type.module)', not '\(name)'") }
+                        if !EventType.isValidName(event.name) {
+                            found.append("event name '\(event.name)' must be lowercase letters, digits and _")
+                        }
+                    }
                 }
                 guard let plan = hub.migrationPlans.first(where: { $0.module == name }) else { return found }
                 let names = plan.migrations.map(\.name)
@@ -42,4 +51,5 @@ public enum ModuleConformance {
     }
 
     private static func moduleName<M: HubModule>(_ type: M.Type) -> String { M.name.rawValue }
+    private static func moduleName(of module: some HubModule) -> String { type(of: module).name.rawValue }
 }

@@ -36,7 +36,7 @@ struct CreateRoom: CommandHandler {
             return try await store.access(payload.room, for: context.identity.userID, on: sql)
         }
         guard let access else { throw HubError.conflict("room '\(payload.room)' already exists") }
-        context.subscribe(to: Topic(unchecked: "chat:\(payload.room)"))
+        context.subscribe(to: ChatTopics.room(payload.room))
         return Reply(room: access.room)
     }
 }

@@ -16,6 +16,7 @@ struct DeleteMessage: CommandHandler {
     struct Reply: Encodable, Sendable { var message: MessageView }
 
     let store: ChatStore
+    let events: EventPublisher<ChatModule>
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         // a message in a room the caller cannot read does not exist for them
@@ -27,7 +28,7 @@ struct DeleteMessage: CommandHandler {
         }
         guard let (tombstone, changed) = try await store.delete(id: original.id) else { throw HubError.notFound("no message '\(payload.messageId)'") }
         if changed {
-            context.publisher.publish(MessageEvent.deleted, MessageEvent(message: tombstone), on: Topic(unchecked: "chat:\(tombstone.room)"))
+            try await events.publish(MessageDeleted(message: tombstone), on: ChatTopics.room(tombstone.room))
         }
         return Reply(message: tombstone)
     }

@@ -18,6 +18,7 @@ struct EditMessage: CommandHandler {
 
     let store: ChatStore
     let configuration: ChatConfiguration
+    let events: EventPublisher<ChatModule>
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let text = try MessageText.clean(payload.text, maxLength: configuration.maxTextLength)
@@ -32,7 +33,7 @@ struct EditMessage: CommandHandler {
             throw HubError.conflict("messages can be edited for \(configuration.editWindowSeconds) seconds after sending")
         }
         guard let edited = try await store.edit(id: original.id, text: text) else { throw HubError.conflict("the message was deleted") }
-        context.publisher.publish(MessageEvent.edited, MessageEvent(message: edited), on: Topic(unchecked: "chat:\(edited.room)"))
+        try await events.publish(MessageEdited(message: edited), on: ChatTopics.room(edited.room))
         return Reply(message: edited)
     }
 }

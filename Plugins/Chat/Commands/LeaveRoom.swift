@@ -17,8 +17,8 @@ struct LeaveRoom: CommandHandler {
             throw HubError.notFound("no room '\(payload.room)'")
         }
         try await store.removeMember(context.identity.userID, from: payload.room)
-        typing.stop(room: payload.room, identity: context.identity)
-        context.unsubscribe(from: Topic(unchecked: "chat:\(payload.room)"))
+        try await typing.stop(room: payload.room, identity: context.identity)
+        context.unsubscribe(from: ChatTopics.room(payload.room))
         return EmptyReply()
     }
 }

@@ -19,6 +19,7 @@ struct MarkRead: CommandHandler {
     struct Reply: Encodable, Sendable { var room: String; var lastReadSeq: Int64 }
 
     let store: ChatStore
+    let events: EventPublisher<ChatModule>
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         _ = try await store.joined(payload.room, by: context.identity)
@@ -26,7 +27,7 @@ struct MarkRead: CommandHandler {
             throw HubError.notFound("no message '\(payload.messageId)' in '\(payload.room)'")
         }
         let position = try await store.markRead(room: payload.room, userID: context.identity.userID, seq: message.seq)
-        context.publisher.publish(ReadEvent.type, ReadEvent(room: payload.room, lastReadSeq: position), toUser: context.identity.userID)
+        try await events.publish(ReadPositionMoved(room: payload.room, lastReadSeq: position), toUser: context.identity.userID)
         return Reply(room: payload.room, lastReadSeq: position)
     }
 }

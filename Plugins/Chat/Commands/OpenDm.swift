@@ -32,7 +32,7 @@ struct OpenDm: CommandHandler {
             return try await store.access(name, for: me, on: sql)
         }
         guard let access else { throw HubError.notFound("no room '\(name)'") }
-        context.subscribe(to: Topic(unchecked: "chat:\(name)"))
+        context.subscribe(to: ChatTopics.room(name))
         return Reply(room: access.room)
     }
 }

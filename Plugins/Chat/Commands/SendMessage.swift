@@ -24,6 +24,7 @@ struct SendMessage: CommandHandler {
     let store: ChatStore
     let configuration: ChatConfiguration
     let typing: TypingTracker
+    let events: EventPublisher<ChatModule>
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let text = try MessageText.clean(payload.text, maxLength: configuration.maxTextLength)
@@ -31,8 +32,8 @@ struct SendMessage: CommandHandler {
         let (message, isNew) = try await store.send(room: payload.room, authorID: context.identity.userID,
                                                     authorName: context.identity.displayName, text: text, clientMsgID: payload.clientMsgId)
         if isNew {
-            typing.stop(room: payload.room, identity: context.identity)
-            context.publisher.publish(MessageEvent.sent, MessageEvent(message: message), on: Topic(unchecked: "chat:\(payload.room)"))
+            try await typing.stop(room: payload.room, identity: context.identity)
+            try await events.publish(MessageSent(message: message), on: ChatTopics.room(payload.room))
         }
         return Reply(message: message)
     }

@@ -19,9 +19,9 @@ struct Typing: CommandHandler {
     func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply {
         _ = try await store.joined(payload.room, by: context.identity)
         if payload.typing {
-            tracker.start(room: payload.room, identity: context.identity)
+            try await tracker.start(room: payload.room, identity: context.identity)
         } else {
-            tracker.stop(room: payload.room, identity: context.identity)
+            try await tracker.stop(room: payload.room, identity: context.identity)
         }
         return EmptyReply()
     }

@@ -8,32 +8,32 @@ import Synchronization
 final class TypingTracker: Service, Sendable {
     private struct Key: Hashable { var room: String; var userID: String }
     private let typing = Mutex<[Key: (expiresAt: Int64, displayName: String)]>([:])
-    private let publisher: any Publisher
+    private let events: EventPublisher<ChatModule>
     private let clock: any HubClock
     let ttlMs: Int
 
-    init(publisher: any Publisher, clock: any HubClock, ttlMs: Int) {
-        self.publisher = publisher
+    init(events: EventPublisher<ChatModule>, clock: any HubClock, ttlMs: Int) {
+        self.events = events
         self.clock = clock
         self.ttlMs = ttlMs
     }
 
     /// Announces that `identity` types in `room` (renewing an indicator already on).
-    func start(room: String, identity: Identity) {
+    func start(room: String, identity: Identity) async throws {
         let expiresAt = clock.nowMs() + Int64(ttlMs)
         typing.withLock { $0[Key(room: room, userID: identity.userID)] = (expiresAt, identity.displayName) }
-        announce(room: room, userID: identity.userID, displayName: identity.displayName, typing: true)
+        try await announce(room: room, userID: identity.userID, displayName: identity.displayName, typing: true)
     }
 
     /// Ends an indicator, announcing it only when one was on.
-    func stop(room: String, identity: Identity) {
+    func stop(room: String, identity: Identity) async throws {
         let wasTyping = typing.withLock { $0.removeValue(forKey: Key(room: room, userID: identity.userID)) } != nil
-        if wasTyping { announce(room: room, userID: identity.userID, displayName: identity.displayName, typing: false) }
+        if wasTyping { try await announce(room: room, userID: identity.userID, displayName: identity.displayName, typing: false) }
     }
 
     /// Ends indicators whose TTL passed. - Returns: how many.
     @discardableResult
-    func expire() -> Int {
+    func expire() async throws -> Int {
         let now = clock.nowMs()
         let expired = typing.withLock { typing -> [(Key, String)] in
             let due = typing.filter { $0.value.expiresAt <= now }
@@ -41,22 +41,21 @@ final class TypingTracker: Service, Sendable {
             return due.map { ($0.key, $0.value.displayName) }
         }
         for (key, displayName) in expired {
-            announce(room: key.room, userID: key.userID, displayName: displayName, typing: false)
+            try await announce(room: key.room, userID: key.userID, displayName: displayName, typing: false)
         }
         return expired.count
     }
 
-    private func announce(room: String, userID: String, displayName: String, typing: Bool) {
-        publisher.publish(TypingEvent.type,
-                          TypingEvent(room: room, userId: userID, displayName: displayName, typing: typing, expiresInMs: typing ? ttlMs : nil),
-                          on: Topic(unchecked: "chat:\(room)"), sequenced: false)
+    private func announce(room: String, userID: String, displayName: String, typing: Bool) async throws {
+        let event = TypingChanged(room: room, userId: userID, displayName: displayName, typing: typing, expiresInMs: typing ? ttlMs : nil)
+        try await events.publish(event, on: ChatTopics.room(room))
     }
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(250))
-                self.expire()
+                try await self.expire()
             }
         }
     }

@@ -5,7 +5,7 @@ import HubKernel
 /// nothing and says so (`skipped`).
 struct StoredNotifier: Notifier {
     let store: NotificationStore
-    let publisher: any Publisher
+    let events: EventPublisher<NotificationsModule>
     let isEnabled: @Sendable () -> Bool
 
     func notify(_ notification: OutgoingNotification) async throws -> NotifyOutcome {
@@ -19,7 +19,7 @@ struct StoredNotifier: Notifier {
         let stored = try await store.insert(clean, to: recipients)
         // stored first: a device never hears of a notification that a reload would not show
         for (userID, view) in stored {
-            publisher.publish(NotificationCreated.type, NotificationCreated(notification: view), toUser: userID)
+            try await events.publish(NotificationCreated(notification: view), toUser: userID)
         }
         return .stored(ids: stored.map(\.1.id))
     }

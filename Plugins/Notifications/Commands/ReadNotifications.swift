@@ -18,10 +18,11 @@ struct ReadNotifications: CommandHandler {
     struct Reply: Encodable, Sendable { var updated: Int; var unread: Int }
 
     let store: NotificationStore
+    let events: EventPublisher<NotificationsModule>
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let (updated, unread) = try await store.markRead(payload.ids, of: context.identity.userID)
-        context.publisher.publish(UnreadCount.type, UnreadCount(count: unread), toUser: context.identity.userID)
+        try await events.publish(UnreadCount(count: unread), toUser: context.identity.userID)
         return Reply(updated: updated, unread: unread)
     }
 }
@@ -36,10 +37,11 @@ struct ReadAllNotifications: CommandHandler {
     struct Reply: Encodable, Sendable { var updated: Int; var unread: Int }
 
     let store: NotificationStore
+    let events: EventPublisher<NotificationsModule>
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let updated = try await store.markAllRead(of: context.identity.userID)
-        context.publisher.publish(UnreadCount.type, UnreadCount(count: 0), toUser: context.identity.userID)
+        try await events.publish(UnreadCount(count: 0), toUser: context.identity.userID)
         return Reply(updated: updated, unread: 0)
     }
 }

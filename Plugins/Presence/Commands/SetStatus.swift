@@ -26,6 +26,7 @@ struct SetStatus: CommandHandler {
     let store: PresenceStore
     let tracker: PresenceTracker
     let node: String
+    let events: EventPublisher<PresenceModule>
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let text = payload.text.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
@@ -34,7 +35,7 @@ struct SetStatus: CommandHandler {
         let row = try await store.setStatus(context.identity.userID, state: payload.state, text: text, online: status.online, node: node, nowMs: now)
         let entry = PresenceEntry(userId: row.userID, online: status.online, state: row.state, text: row.text,
                                   lastSeen: status.online ? now : row.lastSeen, connections: status.connections)
-        context.publisher.publish(PresenceUpdated.type, PresenceUpdated(entry: entry), on: "presence:users", sequenced: false)
+        try await events.publish(PresenceUpdated(entry: entry), on: PresenceTopics.users)
         return Reply(entry: entry)
     }
 }

@@ -29,16 +29,16 @@ final class PresenceTracker: Service, Sendable {
 
     private let state = Mutex(State())
     private let store: PresenceStore
-    private let publisher: any Publisher
+    private let events: EventPublisher<PresenceModule>
     private let clock: any HubClock
     private let node: String
     private let logger: Logger
     let debounceMs: Int64
     private let startedAt: Int64
 
-    init(store: PresenceStore, publisher: any Publisher, clock: any HubClock, node: String, logger: Logger, debounceMs: Int) {
+    init(store: PresenceStore, events: EventPublisher<PresenceModule>, clock: any HubClock, node: String, logger: Logger, debounceMs: Int) {
         self.store = store
-        self.publisher = publisher
+        self.events = events
         self.clock = clock
         self.node = node
         self.logger = logger
@@ -46,9 +46,16 @@ final class PresenceTracker: Service, Sendable {
         self.startedAt = clock.nowMs()
     }
 
-    private func announce(_ topic: String, joins: [String] = [], leaves: [String] = []) {
-        publisher.publish(PresenceDiff.type, PresenceDiff(topic: topic, joins: joins, leaves: leaves),
-                          on: Topic(unchecked: "presence:\(topic)"), sequenced: false)
+    private func announce(_ topic: String, joins: [String] = [], leaves: [String] = []) async throws {
+        try await events.publish(PresenceDiff(topic: topic, joins: joins, leaves: leaves), on: PresenceTopics.of(topic))
+    }
+
+    /// Announces from a hook or the service loop, which have no caller to answer: a failure
+    /// (an event that cannot be encoded) is logged.
+    private func announceLogged(_ topic: String, joins: [String] = [], leaves: [String] = []) async {
+        do { try await announce(topic, joins: joins, leaves: leaves) } catch {
+            logger.error("could not announce presence", metadata: ["sb.topic": .string(topic), "error": .string(String(describing: error))])
+        }
     }
 
     // MARK: connections
@@ -66,7 +73,7 @@ final class PresenceTracker: Service, Sendable {
         do { try await store.markOnline(userID, node: node, nowMs: clock.nowMs()) } catch {
             logger.warning("could not persist presence", metadata: ["error": .string(String(describing: error))])
         }
-        announce(Self.usersTopic, joins: [userID])
+        await announceLogged(Self.usersTopic, joins: [userID])
     }
 
     func disconnected(_ connection: ConnectionInfo) async {
@@ -93,7 +100,7 @@ final class PresenceTracker: Service, Sendable {
     // MARK: topics
 
     /// Marks a connection's user as present on `topic`; announces a join when they were not.
-    func track(_ topic: String, connectionID: String, userID: String) {
+    func track(_ topic: String, connectionID: String, userID: String) async throws {
         let joined = state.withLock { state -> Bool in
             var members = state.topics[topic] ?? [:]
             var member = members[userID] ?? Member()
@@ -105,7 +112,7 @@ final class PresenceTracker: Service, Sendable {
             state.tracked[connectionID, default: []].insert(topic)
             return isNew
         }
-        if joined { announce(topic, joins: [userID]) }
+        if joined { try await announce(topic, joins: [userID]) }
     }
 
     /// Ends a connection's presence on `topic` (the leave is announced after the debounce).
@@ -162,9 +169,9 @@ final class PresenceTracker: Service, Sendable {
             do { try await store.markOffline(userID, lastSeen: lastSeen, nowMs: now) } catch {
                 logger.warning("could not persist presence", metadata: ["error": .string(String(describing: error))])
             }
-            announce(Self.usersTopic, leaves: [userID])
+            await announceLogged(Self.usersTopic, leaves: [userID])
         }
-        for (topic, userID) in leaves { announce(topic, leaves: [userID]) }
+        for (topic, userID) in leaves { await announceLogged(topic, leaves: [userID]) }
         return offline.count + leaves.count
     }
 

@@ -27,7 +27,7 @@ struct AssignTicket: CommandHandler {
             guard role == .agent else { throw HubError.validation("agentId", "tickets are assigned to agents") }
         }
         let ticket = try await store.assign(payload.ticketId, to: payload.agentId, actor: context.identity.userID)
-        announcer.announce(ticket, kind: "assigned", detail: payload.agentId ?? "unassigned")
+        try await announcer.announce(ticket, kind: "assigned", detail: payload.agentId ?? "unassigned")
         if let agentId = payload.agentId, agentId != context.identity.userID {
             await announcer.notify([agentId], category: .info, title: "Assigned to you: \(ticket.subject)", body: "", ticket: ticket)
         }
@@ -70,7 +70,7 @@ struct TransitionTicket: CommandHandler {
         guard let moved = try await store.transition(ticket.id, from: current, to: target, actor: context.identity.userID) else {
             throw HubError.conflict("the ticket changed meanwhile; reload it")
         }
-        announcer.announce(moved, kind: "status", detail: "\(current.rawValue) → \(target.rawValue)")
+        try await announcer.announce(moved, kind: "status", detail: "\(current.rawValue) → \(target.rawValue)")
         return Reply(ticket: moved)
     }
 }
@@ -99,7 +99,7 @@ struct SetPriority: CommandHandler {
         let before = try await store.visible(payload.ticketId, to: context.identity)
         guard before.status != TicketStatus.closed.rawValue else { throw HubError.conflict("the ticket is closed") }
         let ticket = try await store.setPriority(before.id, to: priority, actor: context.identity.userID)
-        announcer.announce(ticket, kind: "priority", detail: "\(before.priority) → \(priority.rawValue)")
+        try await announcer.announce(ticket, kind: "priority", detail: "\(before.priority) → \(priority.rawValue)")
         return Reply(ticket: ticket)
     }
 }

@@ -27,8 +27,8 @@ struct CommentTicket: CommandHandler {
         guard !internalNote || identity.isStaff else { throw HubError.forbidden("internal notes are for agents") }
         let (comment, after, opened) = try await store.comment(on: ticket.id, by: identity.userID, staff: identity.isStaff,
                                                               body: body, isInternal: internalNote)
-        announcer.announce(after, kind: internalNote ? "internal_note" : "commented", detail: String(body.prefix(80)), comment: comment)
-        if opened { announcer.announce(after, kind: "status", detail: "new → open") }
+        try await announcer.announce(after, kind: internalNote ? "internal_note" : "commented", detail: String(body.prefix(80)), comment: comment)
+        if opened { try await announcer.announce(after, kind: "status", detail: "new → open") }
         if !internalNote {
             let others = identity.userID == after.requesterId ? try await announcer.staffFor(after) : [after.requesterId]
             await announcer.notify(others.filter { $0 != identity.userID }, category: .info, title: "New reply: \(after.subject)",

@@ -25,7 +25,7 @@ struct CreateTicket: CommandHandler {
         let tags = try TicketRules.tags(payload.tags ?? [])
         let ticket = try await store.create(subject: subject, description: description, priority: priority, tags: tags,
                                             requester: context.identity.userID)
-        announcer.announce(ticket, kind: "created", detail: subject)
+        try await announcer.announce(ticket, kind: "created", detail: subject)
         await announcer.notify(try await store.agents(), category: .info, title: "New ticket: \(subject)",
                                body: String(description.prefix(200)), ticket: ticket)
         return Reply(ticket: ticket)

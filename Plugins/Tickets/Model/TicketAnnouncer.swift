@@ -5,7 +5,7 @@ import Logging
 /// notifications through the `Notifier` capability when the notifications module is there.
 /// Tickets keep working without it; the log says when a notification could not be sent.
 struct TicketAnnouncer: Sendable {
-    let publisher: any Publisher
+    let events: EventPublisher<TicketsModule>
     let notifier: Capability<any Notifier>
     let store: TicketStore
     let logger: Logger
@@ -16,11 +16,11 @@ struct TicketAnnouncer: Sendable {
     }
 
     /// Publishes the change; internal notes go to staff only (the queue), never to the ticket's topic.
-    func announce(_ ticket: TicketView, kind: String, detail: String, comment: CommentView? = nil) {
+    func announce(_ ticket: TicketView, kind: String, detail: String, comment: CommentView? = nil) async throws {
         let event = TicketUpdated(ticket: ticket, change: .init(kind: kind, detail: detail, comment: comment))
-        publisher.publish(TicketUpdated.type, event, on: "tickets:queue")
+        try await events.publish(event, on: TicketTopics.queue)
         if comment?.internal != true {
-            publisher.publish(TicketUpdated.type, event, on: Topic(unchecked: "tickets:\(ticket.id)"))
+            try await events.publish(event, on: TicketTopics.ticket(ticket.id))
         }
     }
 

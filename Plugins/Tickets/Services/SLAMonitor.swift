@@ -64,10 +64,13 @@ struct SLAMonitor: Service {
             }
             guard claimed, let ticket = try await store.ticket(id) else { continue }
             raised += 1
-            let event = SLAEvent(ticket: ticket, target: target.rawValue)
-            let type = breach ? SLAEvent.breached : SLAEvent.warning
-            announcer.publisher.publish(type, event, on: Topic(unchecked: "tickets:\(id)"))
-            announcer.publisher.publish(type, event, on: "tickets:queue")
+            for topic in [TicketTopics.ticket(id), TicketTopics.queue] {
+                if breach {
+                    try await announcer.events.publish(SLABreached(ticket: ticket, target: target.rawValue), on: topic)
+                } else {
+                    try await announcer.events.publish(SLAWarning(ticket: ticket, target: target.rawValue), on: topic)
+                }
+            }
             let title = breach ? "SLA breached (\(target.label)): \(ticket.subject)" : "SLA at risk (\(target.label)): \(ticket.subject)"
             await announcer.notify(try await announcer.staffFor(ticket), category: breach ? .error : .warning, title: title, body: "", ticket: ticket)
         }

@@ -14,8 +14,6 @@ public struct CommandContext: Sendable {
     public let commandType: CommandType
     /// The hub's database.
     public let database: Database
-    /// Publishes events to topics.
-    public let publisher: any Publisher
     /// The hub's clock.
     public let clock: any HubClock
     /// A logger with the request's metadata (`sb.connection.id`, `sb.command.type`, `sb.user.id`),
@@ -44,6 +42,13 @@ public struct CommandContext: Sendable {
     public func subscribe(to topic: Topic) -> Int64 {
         hub.subscribe(connection, to: topic.name)
     }
+
+    /// Subscribes this connection to one of a module's topics (``ModuleTopic``).
+    @discardableResult
+    public func subscribe<Module: HubModule>(to topic: ModuleTopic<Module>) -> Int64 { subscribe(to: topic.topic) }
+
+    /// Removes this connection from one of a module's topics.
+    public func unsubscribe<Module: HubModule>(from topic: ModuleTopic<Module>) { unsubscribe(from: topic.topic) }
 
     /// Removes this connection from `topic`.
     public func unsubscribe(from topic: Topic) {

@@ -40,7 +40,7 @@ extension Hub {
             }
             let context = CommandContext(
                 identity: identity, connectionID: connection.id, commandType: route.type, database: database,
-                publisher: publisher, clock: clock, baseLogger: logger, capabilities: capabilities,
+                clock: clock, baseLogger: logger, capabilities: capabilities,
                 connection: connection, hub: self, commandID: envelope.id)
             inFlight.add(1, ordering: .relaxed)
             defer { inFlight.subtract(1, ordering: .relaxed) }

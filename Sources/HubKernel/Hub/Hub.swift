@@ -60,8 +60,8 @@ public final class Hub: Sendable {
         self.busOutbound = busOutbound
     }
 
-    /// Publishes events (the same publisher modules get).
-    public var eventPublisher: any Publisher { publisher }
+    /// The untyped publishing engine (kernel tests publish through it directly).
+    var eventPublisher: HubPublisher { publisher }
     /// Whether the node is draining for shutdown.
     public var isDraining: Bool { draining.load(ordering: .relaxed) }
     /// The open connections.

@@ -61,9 +61,9 @@ public enum HubBuilder {
             moduleLogger[metadataKey: "sb.module"] = .string(name)
             let setup = ModuleSetup(
                 name: ModuleName(name), config: config.scoped(to: ConfigKey(["modules", name])),
-                database: database, publisher: publisher, clock: clock, logger: moduleLogger, leadership: leadership,
+                database: database, clock: clock, logger: moduleLogger, leadership: leadership,
                 authenticator: authenticator, hub: hubAccess, node: node, metrics: ModuleMetrics(hubMetrics: metrics, module: name),
-                capabilities: capabilities, flags: flags)
+                capabilities: capabilities, flags: flags, publisher: publisher)
             modules.append(try makeModule(moduleType, setup: setup))
         }
         try capabilities.seal()

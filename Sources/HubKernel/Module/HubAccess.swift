@@ -22,10 +22,11 @@ public final class HubAccess: Sendable {
         try await hub.authorizeSubscription(topic, for: identity)
     }
 
-    /// Sends an event to one connection (no topic, no `seq`). - Returns: whether it was queued.
+    /// Sends an event to one connection (no topic, no `seq`), e.g. from a connect hook.
+    /// - Returns: whether it was queued.
     @discardableResult
-    public func send<Payload: Encodable & Sendable>(_ type: String, _ payload: Payload, toConnection id: String) -> Bool {
+    public func send<Event: HubEvent>(_ event: Event, toConnection id: String) -> Bool {
         guard let hub, let connection = hub.connection(id: id) else { return false }
-        return hub.sendEvent(type, payload, to: connection)
+        return hub.sendEvent(Event.type.rawValue, event, to: connection)
     }
 }

@@ -13,6 +13,7 @@ public import ServiceLifecycle
 ///     public init(setup: ModuleSetup) throws { store = PollStore(database: setup.database) }
 ///     public var migrations: [any Migration] { [Poll001CreatePolls()] }
 ///     public var commands: [any CommandHandler] { [CreatePoll(store: store), Vote(store: store)] }
+///     public var events: [any HubEvent.Type] { [PollTallied.self, PollClosed.self] }
 ///     public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool { true }
 /// }
 /// ```
@@ -26,6 +27,9 @@ public protocol HubModule: Sendable {
     /// migrated yet and no service runs.
     init(setup: ModuleSetup) throws
 
+    /// The events this module publishes, listed for `switchboard routes` and checked by the
+    /// conformance suite (each is `<name>.<event>`). Default: none.
+    var events: [any HubEvent.Type] { get }
     /// Schema changes in order; recorded under ``name``.
     var migrations: [any Migration] { get }
     /// The commands this module answers; each type must start with `<name>.`.
@@ -46,6 +50,7 @@ public protocol HubModule: Sendable {
 }
 
 extension HubModule {
+    public var events: [any HubEvent.Type] { [] }
     public var migrations: [any Migration] { [] }
     public var commands: [any CommandHandler] { [] }
     public var rateLimits: [CommandType: RateLimit] { [:] }

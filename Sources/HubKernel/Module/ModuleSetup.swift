@@ -14,8 +14,6 @@ public struct ModuleSetup: Sendable {
     public let config: ConfigReader
     /// The hub's database.
     public let database: Database
-    /// Publishes events (for services; handlers also get it in their context).
-    public let publisher: any Publisher
     /// The hub's clock.
     public let clock: any HubClock
     /// A logger labelled with the module's name.
@@ -32,6 +30,22 @@ public struct ModuleSetup: Sendable {
     public let metrics: ModuleMetrics
     let capabilities: CapabilityRegistry
     let flags: FeatureFlags
+    let publisher: HubPublisher
+
+    /// This module's event publisher, for its handlers and services.
+    ///
+    /// ```swift
+    /// events = try setup.events(for: ChatModule.self)
+    /// ```
+    /// - Throws: ``ConfigurationError`` at start-up when `module` is not the module being
+    ///   built (a module publishes only its own events; modules cannot name each other's
+    ///   types anyway, since they never import one another).
+    public func events<Module: HubModule>(for module: Module.Type) throws -> EventPublisher<Module> {
+        guard Module.name == name else {
+            throw ConfigurationError("module '\(name)' asked for the event publisher of '\(Module.name)'; a module publishes only its own events")
+        }
+        return EventPublisher(base: publisher)
+    }
 
     /// Offers `value` to other modules under the protocol type `type`.
     /// - Throws: ``DuplicateCapability`` when another module already provides it.

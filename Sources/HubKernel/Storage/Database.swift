@@ -166,32 +166,43 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    ///
+    /// The ``Transaction`` is an `SQLDatabase` for the body's statements; work attached to it
+    /// (events published `in:` it) runs after the commit and before this returns, and never
+    /// when the body throws or the commit fails. It returns only once its writes are committed.
+    public func transaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
         if case .sqlite(let connection, let lock, let group) = backend {
             // concurrent transactions share one commit (SQLiteGroupCommit); each returns
             // only after the commit that holds its writes
             do {
                 let (outcome, commit) = try await lock.withLock {
-                    try await group.run(on: connection.sql(), othersWaiting: { lock.hasWaiters }, body)
+                    try await group.run(on: connection.sql(), othersWaiting: { lock.hasWaiters }) { sql in
+                        let transaction = Transaction(sql)
+                        return (try await body(transaction), transaction)
+                    }
                 }
-                let value = try outcome.get()
+                let (value, transaction) = try outcome.get()
                 try await commit.committed()
+                transaction.committed()
                 return value
             } catch {
                 throw DatabaseUnavailable.wrapping(error)
             }
         }
-        return try await withConnection { sql in
-            try await sql.raw(kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+        let (value, transaction) = try await withConnection { sql in
+            try await sql.raw("BEGIN").run()
             do {
-                let result = try await body(sql)
+                let transaction = Transaction(sql)
+                let result = try await body(transaction)
                 try await sql.raw("COMMIT").run()
-                return result
+                return (result, transaction)
             } catch {
                 try? await sql.raw("ROLLBACK").run()
                 throw error
             }
         }
+        transaction.committed()
+        return value
     }
 
     /// SQLite commits issued so far (tests check that concurrent transactions share them).

@@ -3,9 +3,10 @@ import ArgumentParser
 import HubKernel
 import Logging
 
-/// `switchboard routes`: every command type with its module, role and rate limit.
+/// `switchboard routes`: every command type with its module, role and rate limit, then every
+/// event type each module publishes.
 struct RoutesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "routes", abstract: "Print every command type with its module, role and rate limit.")
+    static let configuration = CommandConfiguration(commandName: "routes", abstract: "Print every command type with its module, role and rate limit, and every event type.")
 
     @OptionGroup var options: CommonOptions
 
@@ -24,9 +25,17 @@ struct RoutesCommand: AsyncParsableCommand {
             throw fail(error)
         }
         await database.close()
-        let rows = hub.routes.sorted.map { [$0.type.rawValue, $0.module, $0.role.rawValue, $0.rateLimit.description] }
-        let header = ["TYPE", "MODULE", "ROLE", "RATE LIMIT"]
-        let widths = (0..<4).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        printTable(["TYPE", "MODULE", "ROLE", "RATE LIMIT"],
+                   hub.routes.sorted.map { [$0.type.rawValue, $0.module, $0.role.rawValue, $0.rateLimit.description] })
+        print("")
+        let events = hub.modules.flatMap { module in
+            module.events.map { event in [event.type.rawValue, event.type.module, event.isSequenced ? "sequenced" : "ephemeral"] }
+        }
+        printTable(["EVENT", "MODULE", "DELIVERY"], events)
+    }
+
+    private func printTable(_ header: [String], _ rows: [[String]]) {
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         for row in [header] + rows {
             print(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces))

@@ -6,11 +6,40 @@ import SQLKit
 struct ProbeModule: HubModule {
     static let name: ModuleName = "probe"
 
-    init(setup: ModuleSetup) throws {}
+    let publisher: EventPublisher<ProbeModule>
+
+    init(setup: ModuleSetup) throws {
+        publisher = try setup.events(for: ProbeModule.self)
+    }
 
     var migrations: [any Migration] { [Probe001CreateNotes(), Probe002CreateRecords()] }
     var commands: [any CommandHandler] {
-        [Echo(), AdminOnly(), Limited(), UserLimited(), Boom(), PublishEvent(), Slow(), Note(), RecordInTransaction(), AgentOnly()]
+        [Echo(), AdminOnly(), Limited(), UserLimited(), Boom(), PublishEvent(events: publisher), Slow(), Note(),
+         RecordInTransaction(events: publisher), AgentOnly()]
+    }
+
+    var events: [any HubEvent.Type] { [Said.self, SaidEphemerally.self, Recorded.self] }
+
+    /// `probe.said {text}`, numbered.
+    struct Said: HubEvent {
+        typealias Module = ProbeModule
+        static let name = "said"
+        var text: String
+    }
+
+    /// `probe.said {text}` without a number (an ephemeral event of the same name).
+    struct SaidEphemerally: HubEvent {
+        typealias Module = ProbeModule
+        static let name = "said"
+        static let isSequenced = false
+        var text: String
+    }
+
+    /// `probe.recorded {text}` on `probe:open-records`, published in the writing transaction.
+    struct Recorded: HubEvent {
+        typealias Module = ProbeModule
+        static let name = "recorded"
+        var text: String
     }
 
     func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
@@ -86,11 +115,14 @@ struct ProbeModule: HubModule {
         static let role: Role = .guest
         static let rateLimit = RateLimit(10_000, per: .seconds(1))
         struct Payload: Decodable, Sendable { var topic: String; var text: String; var sequenced: Bool? }
-        struct Said: Encodable, Sendable { var text: String }
         struct Reply: Encodable, Sendable { var seq: Int64? }
+        let events: EventPublisher<ProbeModule>
         func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
-            Reply(seq: context.publisher.publish("probe.said", Said(text: payload.text),
-                                                 on: Topic(unchecked: "probe:\(payload.topic)"), sequenced: payload.sequenced ?? true))
+            let topic = ModuleTopic<ProbeModule>(payload.topic)
+            if payload.sequenced == false {
+                return Reply(seq: try await events.publish(SaidEphemerally(text: payload.text), on: topic))
+            }
+            return Reply(seq: try await events.publish(Said(text: payload.text), on: topic))
         }
     }
 
@@ -122,8 +154,8 @@ struct ProbeModule: HubModule {
     }
 }
 
-/// `probe.record {text, parent}` writes a record in a transaction and then publishes
-/// `probe.recorded {text}` on `probe:open-records`. The foreign key to `probe_parents` is checked
+/// `probe.record {text, parent}` writes a record and publishes `probe.recorded {text}` on
+/// `probe:open-records` in the same transaction. The foreign key to `probe_parents` is checked
 /// only at COMMIT (deferred): a `parent` other than 1 makes the commit itself fail after every
 /// statement succeeded, which is how tests prove that no reply or event leaves before the commit.
 struct RecordInTransaction: CommandHandler {
@@ -131,12 +163,13 @@ struct RecordInTransaction: CommandHandler {
     static let role: Role = .user
     static let rateLimit = RateLimit(1000, per: .seconds(1))
     struct Payload: Decodable, Sendable { var text: String; var parent: Int }
-    struct Recorded: Encodable, Sendable { var text: String }
+    let events: EventPublisher<ProbeModule>
     func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply {
-        try await context.database.transaction { sql in
-            try await sql.raw("INSERT INTO probe_records (text, parent) VALUES (\(bind: payload.text), \(bind: payload.parent))").run()
+        try await context.database.transaction { transaction in
+            try await transaction.raw("INSERT INTO probe_records (text, parent) VALUES (\(bind: payload.text), \(bind: payload.parent))").run()
+            // attached to the transaction: delivered after its commit, never if the commit fails
+            try await events.publish(ProbeModule.Recorded(text: payload.text), on: ModuleTopic("open-records"), in: transaction)
         }
-        context.publisher.publish("probe.recorded", Recorded(text: payload.text), on: Topic(unchecked: "probe:open-records"))
         return EmptyReply()
     }
 }

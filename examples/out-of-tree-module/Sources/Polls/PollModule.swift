@@ -10,10 +10,12 @@ public struct PollModule: HubModule {
 
     let store: PollStore
     let configuration: PollConfiguration
+    let publisher: EventPublisher<PollModule>
 
     public init(setup: ModuleSetup) throws {
         configuration = try PollConfiguration(config: setup.config)
         store = PollStore(database: setup.database, clock: setup.clock)
+        publisher = try setup.events(for: PollModule.self)
         routeAuthenticator = setup.authenticator
     }
 
@@ -26,11 +28,13 @@ public struct PollModule: HubModule {
     public var commands: [any CommandHandler] {
         [
             CreatePoll(store: store, configuration: configuration),
-            CastVote(store: store),
+            CastVote(store: store, events: publisher),
             GetPoll(store: store),
-            ClosePoll(store: store),
+            ClosePoll(store: store, events: publisher),
         ]
     }
+
+    public var events: [any HubEvent.Type] { [PollTallied.self, PollClosed.self] }
 
     /// Anyone signed in may watch an existing poll.
     public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {

@@ -17,11 +17,12 @@ struct CastVote: CommandHandler {
     struct Reply: Encodable, Sendable { var poll: PollView }
 
     let store: PollStore
+    let events: EventPublisher<PollModule>
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let poll = try await store.vote(pollID: payload.pollId, option: payload.option, by: context.identity.userID)
         // committed above: the tally announces only a stored vote
-        context.publisher.publish(PollTallied.type, PollTallied(poll: poll), on: Topic(unchecked: "poll:\(poll.id)"))
+        try await events.publish(PollTallied(poll: poll), on: PollTopics.poll(poll.id))
         return Reply(poll: poll)
     }
 }

@@ -10,6 +10,7 @@ struct ClosePoll: CommandHandler {
     struct Reply: Encodable, Sendable { var poll: PollView }
 
     let store: PollStore
+    let events: EventPublisher<PollModule>
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         guard let existing = try await store.poll(id: payload.pollId) else { throw HubError.notFound("no poll '\(payload.pollId)'") }
@@ -18,7 +19,7 @@ struct ClosePoll: CommandHandler {
         }
         let (poll, changed) = try await store.close(id: existing.id)
         if changed {
-            context.publisher.publish(PollClosed.type, PollClosed(poll: poll), on: Topic(unchecked: "poll:\(poll.id)"))
+            try await events.publish(PollClosed(poll: poll), on: PollTopics.poll(poll.id))
         }
         return Reply(poll: poll)
     }

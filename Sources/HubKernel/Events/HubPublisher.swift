@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+
+/// The hub's publishing engine behind every module's ``EventPublisher``: encode once, check
+/// the feature flags, number and keep the event (when sequenced), write it to every local
+/// subscriber's queue and hand it to the bus for other nodes.
+///
+/// Kernel code and kernel tests use it untyped (`publish(_:_:on:sequenced:)`); modules only
+/// ever see their typed ``EventPublisher``.
+final class HubPublisher: Sendable {
+    let node: String
+    let topics: TopicRegistry
+    let flags: FeatureFlags
+    let metrics: HubMetrics
+    let encoder = JSONEncoder()
+    let logger: Logger
+    private let busOutbox: AsyncStream<BusMessage>.Continuation?
+
+    init(node: String, topics: TopicRegistry, flags: FeatureFlags, metrics: HubMetrics, logger: Logger,
+         busOutbox: AsyncStream<BusMessage>.Continuation?) {
+        self.node = node
+        self.logger = logger
+        self.topics = topics
+        self.flags = flags
+        self.metrics = metrics
+        self.busOutbox = busOutbox
+    }
+
+    /// Publishes `payload` as `type` on `topic` now.
+    /// - Returns: the event's `seq`, or `nil` when unsequenced or dropped (module switched off).
+    /// - Throws: `internal` (logged with an incident id) when the payload cannot be encoded.
+    @discardableResult
+    func publishChecked<Payload: Encodable>(_ type: String, _ payload: Payload, on topic: Topic, sequenced: Bool) throws -> Int64? {
+        guard isLive(type, on: topic) else { return nil }
+        return deliverEncoded(type, try encode(type, payload, on: topic), on: topic, sequenced: sequenced)
+    }
+
+    /// The untyped form for kernel code and kernel tests: an encode failure is logged and the
+    /// event not published. - Returns: the `seq`, as ``publishChecked(_:_:on:sequenced:)``.
+    @discardableResult
+    func publish<Payload: Encodable>(_ type: String, _ payload: Payload, on topic: Topic, sequenced: Bool = true) -> Int64? {
+        try? publishChecked(type, payload, on: topic, sequenced: sequenced)
+    }
+
+    /// Publishes on `user:<id>` (untyped, for kernel code and tests).
+    @discardableResult
+    func publish<Payload: Encodable>(_ type: String, _ payload: Payload, toUser userID: String) -> Int64? {
+        publish(type, payload, on: Topic(unchecked: "user:\(userID)"))
+    }
+
+    /// The payload's bytes. - Throws: `internal`, logged with an incident id.
+    func encode<Payload: Encodable>(_ type: String, _ payload: Payload, on topic: Topic) throws -> Data {
+        do {
+            return try encoder.encode(payload)
+        } catch {
+            let incident = String(UInt32.random(in: .min ... .max), radix: 16)
+            logger.error("an event could not be encoded and was not published", metadata: [
+                "sb.incident": .string(incident), "sb.event.type": .string(type), "sb.topic": .string(topic.name),
+                "error": .string(String(reflecting: error)),
+            ])
+            throw HubError.internal(incident: incident)
+        }
+    }
+
+    /// Publishes an encoded event now, unless its module or topic is switched off (a
+    /// switched-off module's topics and events go quiet until it is switched back on).
+    @discardableResult
+    func deliverEncoded(_ type: String, _ payload: Data, on topic: Topic, sequenced: Bool) -> Int64? {
+        guard isLive(type, on: topic) else { return nil }
+        let result = deliver(type: type, topic: topic.name, payload: payload, sequenced: sequenced)
+        busOutbox?.yield(BusMessage(origin: node, kind: .event(type: type, topic: topic.name, payload: payload, sequenced: sequenced)))
+        return result
+    }
+
+    private func isLive(_ type: String, on topic: Topic) -> Bool {
+        flags.isEnabled(topic.module) && flags.isEnabled(CommandType(type).module)
+    }
+
+    /// Local delivery only (also used for events arriving from the bus).
+    @discardableResult
+    func deliver(type: String, topic: String, payload: Data, sequenced: Bool) -> Int64? {
+        let result = topics.publish(type: type, topic: topic, payload: payload, sequenced: sequenced)
+        let module = CommandType(type).module
+        metrics.published(module: module)
+        metrics.delivered(module: module, count: result.delivered)
+        return result.seq
+    }
+}
