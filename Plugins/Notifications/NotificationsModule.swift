@@ -20,7 +20,7 @@ public struct NotificationsModule: HubModule {
         notifier = StoredNotifier(store: store, events: publisher, isEnabled: { [setup] in setup.isEnabled })
         hub = setup.hub
         logger = setup.logger
-        try setup.provide(Notifier.self, notifier)
+        try setup.provide((any Notifier).self, notifier)
     }
 
     public var migrations: [any Migration] { [Notifications001CreateItems()] }

@@ -17,7 +17,7 @@ public final class CapabilityRegistry: Sendable {
 
     public init() {}
 
-    func provide<T>(_ type: T.Type, _ value: any Sendable, by module: String) throws {
+    func provide<T: Sendable>(_ type: T.Type, _ value: T, by module: String) throws {
         try state.withLock { state in
             let key = ObjectIdentifier(type)
             if let existing = state.providers[key] {
@@ -53,11 +53,26 @@ public final class CapabilityRegistry: Sendable {
     }
 }
 
-/// A lazily resolved capability: `nil` when no loaded module provides it.
-public struct Capability<T>: Sendable {
+/// A lazily resolved, optional capability (``ModuleSetup/capability(_:)``).
+public struct Capability<T: Sendable>: Sendable {
     let registry: CapabilityRegistry
     /// The capability, or `nil` when its module is not loaded.
     public var value: T? { registry.resolve(T.self) }
+}
+
+/// A capability the module declared it cannot work without
+/// (``ModuleSetup/requireCapability(_:)``). Start-up fails unless a loaded module provides
+/// it, so once the hub runs ``value`` is always there.
+public struct RequiredCapability<T: Sendable>: Sendable {
+    let registry: CapabilityRegistry
+    /// The capability. Available once every module is built: read it from handlers and
+    /// services, not in `init(setup:)` (its provider may be built later).
+    public var value: T {
+        guard let value = registry.resolve(T.self) else {
+            preconditionFailure("required capability \(T.self) read before start-up finished resolving it")
+        }
+        return value
+    }
 }
 
 /// Start-up error: a module needs a capability that no loaded module provides.

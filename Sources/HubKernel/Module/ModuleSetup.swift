@@ -47,21 +47,24 @@ public struct ModuleSetup: Sendable {
         return EventPublisher(base: publisher)
     }
 
-    /// Offers `value` to other modules under the protocol type `type`.
+    /// Offers `value` to other modules under the protocol type `type`, spelled as the
+    /// existential everywhere: `try setup.provide((any Notifier).self, notifier)`. The value
+    /// must be a `T`, so a wrong value is a compile error, not a capability that resolves to nil.
     /// - Throws: ``DuplicateCapability`` when another module already provides it.
-    public func provide<T>(_ type: T.Type, _ value: any Sendable) throws {
+    public func provide<T: Sendable>(_ type: T.Type, _ value: T) throws {
         try capabilities.provide(type, value, by: name.rawValue)
     }
 
-    /// A capability another module may provide; `nil` at use when none does.
-    public func capability<T>(_ type: T.Type) -> Capability<T> {
+    /// A capability another module may provide: `value` is `nil` when no loaded module does.
+    public func capability<T: Sendable>(_ type: T.Type) -> Capability<T> {
         Capability(registry: capabilities)
     }
 
-    /// A capability this module cannot work without: start-up fails when none provides it.
-    public func requireCapability<T>(_ type: T.Type) -> Capability<T> {
+    /// A capability this module cannot work without: start-up fails (``MissingCapability``,
+    /// naming this module) when no loaded module provides it, so its `value` is never missing.
+    public func requireCapability<T: Sendable>(_ type: T.Type) -> RequiredCapability<T> {
         capabilities.require(type, by: name.rawValue)
-        return Capability(registry: capabilities)
+        return RequiredCapability(registry: capabilities)
     }
 
     /// Whether this module is switched on right now (for capabilities it provides).

@@ -7,12 +7,12 @@ struct PoliteGreeter: Greeter { func greet(_ name: String) -> String { "Good day
 
 struct GreeterProvider: HubModule {
     static let name: ModuleName = "greeter"
-    init(setup: ModuleSetup) throws { try setup.provide(Greeter.self, PoliteGreeter()) }
+    init(setup: ModuleSetup) throws { try setup.provide((any Greeter).self, PoliteGreeter()) }
 }
 
 struct GreeterUser: HubModule {
     static let name: ModuleName = "visitor"
-    let greeter: Capability<any Greeter>
+    let greeter: RequiredCapability<any Greeter>
     init(setup: ModuleSetup) throws { greeter = setup.requireCapability((any Greeter).self) }
 }
 
@@ -24,7 +24,7 @@ struct OptionalGreeterUser: HubModule {
 
 struct SecondGreeterProvider: HubModule {
     static let name: ModuleName = "greeter2"
-    init(setup: ModuleSetup) throws { try setup.provide(Greeter.self, PoliteGreeter()) }
+    init(setup: ModuleSetup) throws { try setup.provide((any Greeter).self, PoliteGreeter()) }
 }
 
 @Suite("Capabilities")
@@ -32,7 +32,7 @@ struct CapabilityRegistryTests {
     @Test("a provided capability resolves for a module loaded before its provider") func resolves() async throws {
         try await TestHub.run(modules: [GreeterUser.self, GreeterProvider.self]) { testHub in
             let visitor = try #require(testHub.hub.modules.first as? GreeterUser)
-            #expect(visitor.greeter.value?.greet("Ada") == "Good day, Ada")
+            #expect(visitor.greeter.value.greet("Ada") == "Good day, Ada")
             #expect(testHub.hub.capabilities.provider(of: (any Greeter).self) == "greeter")
         }
     }
