@@ -39,11 +39,11 @@ public struct ChatModule: HubModule {
     }
 
     /// Public rooms are open to everyone signed in; private and DM rooms to their members.
-    public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
+    public func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
         guard let access = try await store.access(topic.localName, for: identity.userID) else {
-            throw HubError.notFound("no room '\(topic.localName)'")
+            return .notFound("no room '\(topic.localName)'")
         }
-        return access.canRead
+        return .allow(if: access.canRead, else: "you are not a member of '\(topic.localName)'")
     }
 
     public var routes: RouteCollection<HubRequestContext> {

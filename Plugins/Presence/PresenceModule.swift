@@ -37,12 +37,11 @@ public struct PresenceModule: HubModule {
 
     /// `presence:users` is open to everyone signed in; `presence:<topic>` to whoever may
     /// subscribe to `<topic>`.
-    public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
+    public func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
         let inner = topic.localName
-        if inner == PresenceTracker.usersTopic { return true }
-        guard Topic(inner) != nil else { return false }
-        try await access.authorize(Topic(unchecked: inner), for: identity)
-        return true
+        if inner == PresenceTracker.usersTopic { return .allow }
+        guard let watched = Topic(inner) else { return .notFound("'\(inner)' is not a topic") }
+        return try await access.access(to: watched, for: identity)
     }
 
     public var services: [any Service] { [tracker] }

@@ -37,9 +37,8 @@ public struct TicketsModule: HubModule {
 
     /// `tickets:queue` is for staff; `tickets:<id>` for staff and the ticket's requester
     /// (anyone else gets `not_found`, as for the ticket itself).
-    public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
-        if topic.localName == "queue" { return identity.isStaff }
-        _ = try await store.visible(topic.localName, to: identity)
-        return true
+    public func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
+        if topic.localName == "queue" { return .allow(if: identity.isStaff, else: "the ticket queue is for staff") }
+        return try await store.isVisible(topic.localName, to: identity) ? .allow : .notFound("no ticket '\(topic.localName)'")
     }
 }

@@ -14,4 +14,10 @@ extension TicketStore {
         }
         return ticket
     }
+
+    /// Whether the ticket exists for `identity` (staff, or its requester); a failing lookup throws.
+    func isVisible(_ ticketID: String, to identity: Identity) async throws -> Bool {
+        guard let ticket = try await ticket(ticketID) else { return false }
+        return identity.isStaff || ticket.requesterId == identity.userID
+    }
 }

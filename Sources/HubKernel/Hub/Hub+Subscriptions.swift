@@ -7,16 +7,24 @@ extension Hub {
     /// - Throws: `not_found` when no loaded module owns the topic, `feature_disabled` when
     ///   its module is off, `forbidden` when the module says no.
     public func authorizeSubscription(_ topic: Topic, for identity: Identity) async throws {
+        switch try await access(to: topic, for: identity) {
+        case .allow: return
+        case .deny(let reason): throw HubError.forbidden(reason)
+        case .notFound(let reason): throw HubError.notFound(reason)
+        }
+    }
+
+    /// The answer for `topic`: the kernel's own for `user:<id>` and for a topic no loaded
+    /// module owns, else its owning module's.
+    /// - Throws: `feature_disabled` when the owning module is off; what the module throws.
+    func access(to topic: Topic, for identity: Identity) async throws -> TopicAccess {
         let module = topic.module
         if module == "user" {
-            guard topic.localName == identity.userID else { throw HubError.forbidden("only that user may subscribe to \(topic)") }
-            return
+            return .allow(if: topic.localName == identity.userID, else: "only that user may subscribe to \(topic)")
         }
-        guard let owner = moduleByName[module] else { throw HubError.notFound("no module owns topic '\(topic)'") }
+        guard let owner = moduleByName[module] else { return .notFound("no module owns topic '\(topic)'") }
         guard flags.isEnabled(module) else { throw HubError.featureDisabled(module) }
-        guard try await owner.authorize(topic, for: identity) else {
-            throw HubError.forbidden("not allowed to subscribe to \(topic)")
-        }
+        return try await owner.authorize(topic, for: identity)
     }
 
     /// Subscribes without a reply (server-initiated). - Returns: the topic's current `seq`.

@@ -16,10 +16,11 @@ public final class HubAccess: Sendable {
     func bind(_ hub: Hub) { reference.withLock { $0.hub = hub } }
     private var hub: Hub? { reference.withLock { $0.hub } }
 
-    /// Throws like `hub.subscribe` would: `not_found` (no owner), `feature_disabled`, `forbidden`.
-    public func authorize(_ topic: Topic, for identity: Identity) async throws {
+    /// What `hub.subscribe` would answer for `topic`, under its owning module's rules (the
+    /// kernel's for `user:<id>`). - Throws: `feature_disabled` when that module is off.
+    public func access(to topic: Topic, for identity: Identity) async throws -> TopicAccess {
         guard let hub else { throw HubError.unavailable("the hub is starting") }
-        try await hub.authorizeSubscription(topic, for: identity)
+        return try await hub.access(to: topic, for: identity)
     }
 
     /// Sends an event to one connection (no topic, no `seq`), e.g. from a connect hook.

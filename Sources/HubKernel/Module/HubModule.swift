@@ -14,7 +14,9 @@ public import ServiceLifecycle
 ///     public var migrations: [any Migration] { [Poll001CreatePolls()] }
 ///     public var commands: [any CommandHandler] { [CreatePoll(store: store), Vote(store: store)] }
 ///     public var events: [any HubEvent.Type] { [PollTallied.self, PollClosed.self] }
-///     public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool { true }
+///     public func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
+///         try await store.poll(id: topic.localName) != nil ? .allow : .notFound("no poll '\(topic.localName)'")
+///     }
 /// }
 /// ```
 /// Modules never import each other: they cooperate through capabilities
@@ -37,8 +39,10 @@ public protocol HubModule: Sendable {
     /// Limits that depend on the module's settings, replacing handlers' static ones
     /// (operators' `RATE_LIMIT_*` overrides still win). Default: none.
     var rateLimits: [CommandType: RateLimit] { get }
-    /// Whether `identity` may subscribe to `topic` (which starts with `<name>:`). Default: deny.
-    func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool
+    /// Whether `identity` may subscribe to `topic` (which starts with `<name>:`): allow, deny
+    /// (`forbidden`) or not found (`not_found`). Throw only when it cannot be answered.
+    /// Default: deny.
+    func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess
     /// HTTP routes, mounted under `/<name>`. Default: none.
     var routes: RouteCollection<HubRequestContext> { get }
     /// Long-running work (clocks, monitors) run in the hub's service group. Default: none.
@@ -54,7 +58,9 @@ extension HubModule {
     public var migrations: [any Migration] { [] }
     public var commands: [any CommandHandler] { [] }
     public var rateLimits: [CommandType: RateLimit] { [:] }
-    public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool { false }
+    public func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
+        .deny("\(Self.name) topics are not open to subscribers")
+    }
     public var routes: RouteCollection<HubRequestContext> { RouteCollection(context: HubRequestContext.self) }
     public var services: [any Service] { [] }
     public func connected(_ connection: ConnectionInfo) async {}

@@ -42,9 +42,9 @@ struct ProbeModule: HubModule {
         var text: String
     }
 
-    func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
-        if topic.localName == "missing" { throw HubError.notFound("no such probe topic") }
-        return topic.localName.hasPrefix("open")
+    func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
+        if topic.localName == "missing" { return .notFound("no such probe topic") }
+        return .allow(if: topic.localName.hasPrefix("open"), else: "probe topics that are not open are closed")
     }
 
     /// `probe.echo {text}`: 1–10 characters.

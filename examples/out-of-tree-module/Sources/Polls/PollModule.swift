@@ -36,9 +36,9 @@ public struct PollModule: HubModule {
 
     public var events: [any HubEvent.Type] { [PollTallied.self, PollClosed.self] }
 
-    /// Anyone signed in may watch an existing poll.
-    public func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool {
-        try await store.poll(id: topic.localName) != nil
+    /// Anyone signed in may watch an existing poll; an unknown one is `not_found`.
+    public func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
+        try await store.poll(id: topic.localName) != nil ? .allow : .notFound("no poll '\(topic.localName)'")
     }
 
     public var routes: RouteCollection<HubRequestContext> {

@@ -123,7 +123,7 @@ struct PollCommandTests {
     @Test("only existing polls can be watched") func watch() async throws {
         try await TestHub.run(modules: [PollModule.self]) { hub in
             let alice = try await hub.client()
-            #expect(try await alice.send("hub.subscribe", ["topic": "poll:nope"]).error?.code == .forbidden)
+            #expect(try await alice.send("hub.subscribe", ["topic": "poll:nope"]).error?.code == .notFound)
         }
     }
 
