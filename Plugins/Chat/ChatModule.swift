@@ -16,7 +16,7 @@ public struct ChatModule: HubModule {
 
     public init(setup: ModuleSetup) throws {
         configuration = try ChatConfiguration(config: setup.config)
-        store = ChatStore(database: setup.database, clock: setup.clock)
+        store = ChatStore(database: setup.database, clock: setup.clock, users: setup.users)
         publisher = try setup.events(for: ChatModule.self)
         typing = TypingTracker(events: publisher, clock: setup.clock, ttlMs: configuration.typingTtlMs)
         authenticator = setup.authenticator

@@ -15,7 +15,7 @@ public struct NotificationsModule: HubModule {
 
     public init(setup: ModuleSetup) throws {
         configuration = try NotificationsConfiguration(config: setup.config)
-        store = NotificationStore(database: setup.database, clock: setup.clock)
+        store = NotificationStore(database: setup.database, clock: setup.clock, directory: setup.users)
         publisher = try setup.events(for: NotificationsModule.self)
         notifier = StoredNotifier(store: store, events: publisher, isEnabled: { [setup] in setup.isEnabled })
         hub = setup.hub

@@ -13,7 +13,7 @@ public struct TicketsModule: HubModule {
 
     public init(setup: ModuleSetup) throws {
         let configuration = try TicketsConfiguration(config: setup.config)
-        store = TicketStore(database: setup.database, clock: setup.clock, policy: configuration)
+        store = TicketStore(database: setup.database, clock: setup.clock, policy: configuration, directory: setup.users)
         announcer = TicketAnnouncer(events: try setup.events(for: TicketsModule.self), notifier: setup.capability((any Notifier).self),
                                     store: store, logger: setup.logger, metrics: setup.metrics)
         monitor = SLAMonitor(store: store, announcer: announcer, leadership: setup.leadership,

@@ -28,9 +28,11 @@ struct CreateRoom: CommandHandler {
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let members = [context.identity.userID] + (payload.members ?? [])
+        // asked before the transaction: the directory is read outside it (the members' foreign
+        // keys still guard the insert)
+        let unknown = try await store.unknownUsers(members)
+        guard unknown.isEmpty else { throw HubError.validation("members", "unknown user \(unknown[0])") }
         let access: ChatStore.Access? = try await context.database.transaction { sql in
-            let unknown = try await store.unknownUsers(members, on: sql)
-            guard unknown.isEmpty else { throw HubError.validation("members", "unknown user \(unknown[0])") }
             guard try await store.createRoom(payload.room, kind: payload.visibility, createdBy: context.identity.userID,
                                              members: members, on: sql) else { return nil }
             return try await store.access(payload.room, for: context.identity.userID, on: sql)

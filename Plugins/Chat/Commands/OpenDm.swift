@@ -23,8 +23,10 @@ struct OpenDm: CommandHandler {
         let me = context.identity.userID
         guard payload.userId != me else { throw HubError.validation("userId", "a direct conversation needs another user") }
         let name = RoomName.dm(me, payload.userId)
+        // asked before the transaction: the directory is read outside it (the members' foreign
+        // keys still guard the insert)
+        guard try await store.unknownUsers([payload.userId]).isEmpty else { throw HubError.notFound("no user '\(payload.userId)'") }
         let access = try await context.database.transaction { sql in
-            guard try await store.unknownUsers([payload.userId], on: sql).isEmpty else { throw HubError.notFound("no user '\(payload.userId)'") }
             _ = try await store.createRoom(name, kind: "dm", createdBy: me, members: [me, payload.userId], on: sql)
             // a member who left is back: a DM is always between exactly these two
             try await store.addMember(me, to: name, on: sql)

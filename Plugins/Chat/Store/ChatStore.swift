@@ -6,6 +6,8 @@ import SQLKit
 struct ChatStore: Sendable {
     let database: Database
     let clock: any HubClock
+    /// Authors' display names and who exists: the kernel's accounts, never queried directly.
+    let users: any UserDirectory
 
     /// A room and whether the caller belongs to it.
     struct Access: Sendable {
@@ -15,15 +17,17 @@ struct ChatStore: Sendable {
         var canRead: Bool { room.kind == "public" || isMember }
     }
 
-    /// Message columns, read with the author's display name (`m` is chat_messages, `u` hub_users).
-    static let messageColumns = "m.id, m.room, m.author_id, u.display_name AS author_name, m.text, m.sent_at, m.edited_at, m.deleted_at, m.seq"
-    static let messageSource = "chat_messages m JOIN hub_users u ON u.id = m.author_id"
+    /// Message columns (`m` is chat_messages). The author's display name is not among them:
+    /// ``named(_:)`` reads it from the directory, one lookup for a whole page.
+    static let messageColumns = "m.id, m.room, m.author_id, m.text, m.sent_at, m.edited_at, m.deleted_at, m.seq"
+    static let messageSource = "chat_messages m"
 
+    /// A message as stored; its `authorName` is filled by ``named(_:)``.
     static func message(from row: any SQLRow) throws -> MessageView {
         MessageView(
             id: try row.decode(column: "id", as: String.self), room: try row.decode(column: "room", as: String.self),
             authorId: try row.decode(column: "author_id", as: String.self),
-            authorName: try row.decode(column: "author_name", as: String.self), text: try row.decode(column: "text", as: String?.self),
+            authorName: "", text: try row.decode(column: "text", as: String?.self),
             sentAt: try row.decode(column: "sent_at", as: Int64.self), editedAt: try row.decode(column: "edited_at", as: Int64?.self),
             deleted: try row.decode(column: "deleted_at", as: Int64?.self) != nil, seq: try row.decode(column: "seq", as: Int64.self))
     }
@@ -81,13 +85,27 @@ struct ChatStore: Sendable {
         }
     }
 
-    /// The ids among `ids` that are not accounts.
-    func unknownUsers(_ ids: [String], on sql: any SQLDatabase) async throws -> [String] {
-        var unknown: [String] = []
-        for id in ids where try await sql.raw("SELECT 1 AS one FROM hub_users WHERE id = \(bind: id)").first() == nil {
-            unknown.append(id)
+    /// The ids among `ids` that are not accounts, in the order given.
+    func unknownUsers(_ ids: [String]) async throws -> [String] {
+        let known = try await users.existing(ids)
+        return ids.filter { !known.contains($0) }
+    }
+
+    /// `messages` with their authors' current display names (always current: read with the
+    /// account, not copied into the message), in one directory lookup.
+    func named(_ messages: [MessageView]) async throws -> [MessageView] {
+        guard !messages.isEmpty else { return messages }
+        let names = try await users.displayNames(of: messages.map(\.authorId))
+        return messages.map { message in
+            var message = message
+            message.authorName = names[message.authorId] ?? message.authorName
+            return message
         }
-        return unknown
+    }
+
+    private func named(_ message: MessageView?) async throws -> MessageView? {
+        guard let message else { return nil }
+        return try await named([message]).first
     }
 
     // MARK: messages
@@ -120,16 +138,16 @@ struct ChatStore: Sendable {
     }
 
     func message(author: String, clientMsgID: String) async throws -> MessageView? {
-        try await database.withConnection { sql in
+        try await named(database.withConnection { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM \(unsafeRaw: Self.messageSource) WHERE m.author_id = \(bind: author) AND m.client_msg_id = \(bind: clientMsgID)")
                 .first().map(Self.message(from:))
-        }
+        })
     }
 
     func message(id: String) async throws -> MessageView? {
-        try await database.withConnection { sql in
+        try await named(database.withConnection { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM \(unsafeRaw: Self.messageSource) WHERE m.id = \(bind: id)").first().map(Self.message(from:))
-        }
+        })
     }
 
     func edit(id: String, text: String) async throws -> MessageView? {
@@ -155,12 +173,12 @@ struct ChatStore: Sendable {
 
     /// A page of a room's messages, newest first, strictly before `before` (a seq).
     func history(room: String, before: Int64?, limit: Int) async throws -> [MessageView] {
-        try await database.withConnection { sql in
+        try await named(database.withConnection { sql in
             try await sql.raw("""
                 SELECT \(unsafeRaw: Self.messageColumns) FROM \(unsafeRaw: Self.messageSource)
                 WHERE m.room = \(bind: room) AND m.seq < \(bind: before ?? Int64.max) ORDER BY m.seq DESC LIMIT \(bind: limit)
                 """).all().map(Self.message(from:))
-        }
+        })
     }
 
     // MARK: read positions
@@ -184,7 +202,7 @@ struct ChatStore: Sendable {
     /// The caller's rooms with unread counts (others' live messages after the read position)
     /// and the last message, most recently active first.
     func rooms(of userID: String) async throws -> [RoomSummary] {
-        try await database.withConnection { sql in
+        let summaries = try await database.withConnection { sql in
             let rows = try await sql.raw("""
                 SELECT r.name, r.kind, r.last_seq,
                   (SELECT COUNT(*) FROM chat_messages x
@@ -203,6 +221,13 @@ struct ChatStore: Sendable {
                     unread: try row.decode(column: "unread", as: Int.self), lastMessage: last))
             }
             return summaries.sorted { ($0.lastMessage?.sentAt ?? 0, $1.room.name) > ($1.lastMessage?.sentAt ?? 0, $0.room.name) }
+        }
+        let named = try await self.named(summaries.compactMap(\.lastMessage))
+        let byID = Dictionary(named.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return summaries.map { summary in
+            var summary = summary
+            summary.lastMessage = summary.lastMessage.flatMap { byID[$0.id] }
+            return summary
         }
     }
 }

@@ -43,7 +43,10 @@ struct SendNotification: CommandHandler {
             guard unknown.isEmpty else { throw HubError.validation("userIds", "unknown user \(unknown[0])") }
             recipients = ids
         } else {
-            recipients = try await store.users(withRole: payload.role ?? "", limit: Self.maxRecipients)
+            guard let role = payload.role.flatMap(Role.init(rawValue:)) else {
+                throw HubError.validation("role", "role must be guest, user, agent, host or admin")
+            }
+            recipients = try await store.users(withRole: role, limit: Self.maxRecipients)
         }
         recipients = Array(Set(recipients))
         guard !recipients.isEmpty else { return Reply(count: 0, ids: []) }

@@ -6,6 +6,8 @@ import SQLKit
 struct NotificationStore: Sendable {
     let database: Database
     let clock: any HubClock
+    /// Who exists and who has which role: the kernel's accounts, never queried directly.
+    let directory: any UserDirectory
 
     static let columns = "id, category, title, body, link, source, created_at, read_at"
 
@@ -103,21 +105,13 @@ struct NotificationStore: Sendable {
     }
 
     /// Account ids with `role`, at most `limit`.
-    func users(withRole role: String, limit: Int) async throws -> [String] {
-        try await database.withConnection { sql in
-            try await sql.raw("SELECT id FROM hub_users WHERE role = \(bind: role) ORDER BY id LIMIT \(bind: limit)").all()
-                .map { try $0.decode(column: "id", as: String.self) }
-        }
+    func users(withRole role: Role, limit: Int) async throws -> [String] {
+        try await directory.users(withRole: role, limit: limit).map(\.id)
     }
 
-    /// The ids among `ids` that are not accounts.
+    /// The ids among `ids` that are not accounts, sorted.
     func unknownUsers(_ ids: [String]) async throws -> [String] {
-        let unique = Array(Set(ids))
-        guard !unique.isEmpty else { return [] }
-        let known = try await database.withConnection { sql in
-            try await sql.raw("SELECT id FROM hub_users WHERE id IN (\(SQLList(unique.map { SQLBind($0) })))").all()
-                .map { try $0.decode(column: "id", as: String.self) }
-        }
-        return unique.filter { !known.contains($0) }.sorted()
+        let known = try await directory.existing(ids)
+        return Set(ids).filter { !known.contains($0) }.sorted()
     }
 }

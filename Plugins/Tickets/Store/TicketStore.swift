@@ -8,6 +8,8 @@ struct TicketStore: Sendable {
     let database: Database
     let clock: any HubClock
     let policy: TicketsConfiguration
+    /// Who is an agent: the kernel's accounts, never queried directly.
+    let directory: any UserDirectory
 
     static let columns = """
         id, subject, description, requester_id, assignee_id, status, priority, tags, created_at, updated_at, first_response_at, solved_at, \
@@ -179,17 +181,16 @@ struct TicketStore: Sendable {
     }
 
     func role(of userID: String) async throws -> Role? {
-        try await database.withConnection { sql in
-            try await sql.raw("SELECT role FROM hub_users WHERE id = \(bind: userID)").first()
-                .flatMap { Role(rawValue: try $0.decode(column: "role", as: String.self)) }
-        }
+        try await directory.user(id: userID)?.role
     }
 
+    /// Every agent (to notify about new and unassigned tickets), by id.
     func agents() async throws -> [String] {
-        try await database.withConnection { sql in
-            try await sql.raw("SELECT id FROM hub_users WHERE role = 'agent' ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
-        }
+        try await directory.users(withRole: .agent, limit: Self.maxAgents).map(\.id)
     }
+
+    /// Most agents a notification about the queue reaches.
+    static let maxAgents = 10_000
 
     /// Sets due and warning times from the creation time, the time spent paused and the
     /// targets of the current priority.

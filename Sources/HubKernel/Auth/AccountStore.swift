@@ -1,8 +1,9 @@
 import Foundation
 import SQLKit
 
-/// The kernel's SQL for accounts and refresh tokens; nothing else touches these tables.
-struct AccountStore: Sendable {
+/// The kernel's SQL for accounts and refresh tokens; nothing else touches these tables
+/// (modules read accounts through it, as their ``UserDirectory``).
+struct AccountStore: UserDirectory {
     let database: Database
 
     struct RefreshTokenRow: Sendable {
@@ -32,7 +33,8 @@ struct AccountStore: Sendable {
         }
     }
 
-    func user(username: String) async throws -> (UserRecord, passwordHash: String?)? {
+    /// The account with its password hash (login only).
+    func credentials(username: String) async throws -> (UserRecord, passwordHash: String?)? {
         try await database.withConnection { sql in
             guard let row = try await sql.raw("""
                 SELECT id, username, display_name, role, password_hash FROM hub_users WHERE username = \(bind: username)
@@ -45,6 +47,33 @@ struct AccountStore: Sendable {
         try await database.withConnection { sql in
             try await sql.raw("SELECT id, username, display_name, role FROM hub_users WHERE id = \(bind: id)")
                 .first().map(Self.user(from:))
+        }
+    }
+
+    func user(username: String) async throws -> UserRecord? {
+        try await credentials(username: username).map { $0.0 }
+    }
+
+    func displayNames(of ids: [String]) async throws -> [String: String] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        return try await database.withConnection { sql in
+            try await sql.raw("SELECT id, display_name FROM hub_users WHERE id IN (\(SQLList(unique.map { SQLBind($0) })))").all()
+                .reduce(into: [String: String]()) { names, row in
+                    names[try row.decode(column: "id", as: String.self)] = try row.decode(column: "display_name", as: String.self)
+                }
+        }
+    }
+
+    func existing(_ ids: [String]) async throws -> Set<String> {
+        Set(try await displayNames(of: ids).keys)
+    }
+
+    func users(withRole role: Role, limit: Int) async throws -> [UserRecord] {
+        try await database.withConnection { sql in
+            try await sql.raw("""
+                SELECT id, username, display_name, role FROM hub_users WHERE role = \(bind: role.rawValue) ORDER BY id LIMIT \(bind: limit)
+                """).all().map(Self.user(from:))
         }
     }
 

@@ -91,7 +91,7 @@ public struct Accounts: Sendable {
     /// `POST /auth/login`.
     public func login(username: String, password: String) async throws -> TokenPair {
         let normalized = username.lowercased()
-        guard let (user, hash) = try await store.user(username: normalized), let hash else {
+        guard let (user, hash) = try await store.credentials(username: normalized), let hash else {
             // same cost as a real check, so timing does not reveal which usernames exist
             _ = try? await hasher.verify(password, hash: Self.dummyHash)
             throw HubError.unauthorized("invalid username or password")

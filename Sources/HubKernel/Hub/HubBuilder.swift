@@ -63,7 +63,7 @@ public enum HubBuilder {
                 name: ModuleName(name), config: config.scoped(to: ConfigKey(["modules", name])),
                 database: database, clock: clock, logger: moduleLogger, leadership: leadership,
                 authenticator: authenticator, hub: hubAccess, node: node, metrics: ModuleMetrics(hubMetrics: metrics, module: name),
-                capabilities: capabilities, flags: flags, publisher: publisher)
+                users: AccountStore(database: database), capabilities: capabilities, flags: flags, publisher: publisher)
             modules.append(try makeModule(moduleType, setup: setup))
         }
         try capabilities.seal()

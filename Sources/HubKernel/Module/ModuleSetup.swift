@@ -28,6 +28,9 @@ public struct ModuleSetup: Sendable {
     public let node: String
     /// Counters of this module on `/metrics`.
     public let metrics: ModuleMetrics
+    /// The hub's accounts (ids, usernames, display names, roles): what modules read instead
+    /// of querying the kernel's tables.
+    public let users: any UserDirectory
     let capabilities: CapabilityRegistry
     let flags: FeatureFlags
     let publisher: HubPublisher
