@@ -1,6 +1,6 @@
 import HubKernel
 
-/// `chat.join {room}` → `{room, lastSeq}`: becomes a member (a public room is created on first
+/// `chat.join {room}` → `{room, seq}` (the topic's current `seq`): becomes a member (a public room is created on first
 /// join) and subscribes to `chat:<room>`. Private and DM rooms admit only their members.
 struct JoinRoom: CommandHandler {
     static let type: CommandType = "chat.join"

@@ -19,22 +19,3 @@ struct ListTopic: CommandHandler {
         return Reply(items: tracker.members(of: payload.topic).map { Member(userId: $0.userID, connections: $0.connections) })
     }
 }
-
-/// `presence.count {topic}` → `{users, connections}`: the cheap form of `presence.list`.
-struct CountTopic: CommandHandler {
-    static let type: CommandType = "presence.count"
-    static let role: Role = .guest
-    static let rateLimit = RateLimit(20, per: .seconds(1), burst: 40, scope: .connection)
-
-    typealias Payload = TopicPayload
-    struct Reply: Encodable, Sendable { var users: Int; var connections: Int }
-
-    let tracker: PresenceTracker
-    let access: HubAccess
-
-    func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
-        try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)
-        let members = tracker.members(of: payload.topic)
-        return Reply(users: members.count, connections: members.reduce(0) { $0 + $1.connections })
-    }
-}

@@ -23,9 +23,6 @@ public final class FeatureFlags: Sendable {
         return state.withLock { $0[module] ?? false }
     }
 
-    /// Whether `module` is loaded at all.
-    public func isLoaded(_ module: String) -> Bool { Self.kernel.contains(module) || loaded.contains(module) }
-
     /// Every loaded module with its flag, in catalog order.
     public var snapshot: [(name: String, enabled: Bool)] {
         state.withLock { state in loaded.map { ($0, state[$0] ?? true) } }

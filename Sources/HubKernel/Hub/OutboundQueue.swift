@@ -165,8 +165,6 @@ public final class OutboundQueue: Sendable {
 
     /// Whether this queue overflowed (the client was a slow consumer).
     public var overflowed: Bool { state.withLock { $0.overflowed } }
-    /// Whether a close was requested or the queue finished.
-    public var isClosing: Bool { state.withLock { $0.finished || $0.close != nil } }
 
     /// Waits for the next batch of frames, a close request or the end. One writer only.
     public func next() async -> Next {

@@ -1,9 +1,10 @@
 /// Runs work that must happen on one node of a cluster at a time (a round clock, an SLA
 /// monitor).
 ///
-/// A service wraps its loop in ``whileLeader(_:_:)``. On a single node the loop simply runs;
-/// in a cluster an implementation backed by a PostgreSQL advisory lock runs it on the node
-/// holding the lock, cancels it if the lock is lost, and starts it elsewhere when that node dies.
+/// A service wraps its loop in ``whileLeader(_:_:)``. ``SingleNodeLeadership``, the only
+/// implementation today, simply runs the loop. Cluster mode (not built yet) will run it on the
+/// one node holding a PostgreSQL lock, cancel it when the lock is lost and start it elsewhere
+/// when that node dies; services written against this protocol need no change for it.
 /// ```swift
 /// func run() async throws {
 ///     try await leadership.whileLeader("betting.round-clock") { try await tickForever() }

@@ -21,8 +21,6 @@ public struct TopicHistory: Sendable {
         events.append((seq, frame))
     }
 
-    /// The sequence number of the oldest stored event.
-    public var oldestSeq: Int64? { events.first?.seq }
     /// How many events are stored.
     public var count: Int { events.count }
 

@@ -109,16 +109,6 @@ public final class TopicRegistry: Sendable {
         }
     }
 
-    /// How many local connections subscribe to `topic`.
-    public func subscriberCount(_ topic: String) -> Int {
-        channel(topic, create: false)?.state.withLock { $0.subscribers.count } ?? 0
-    }
-
-    /// The current sequence number of `topic`, if it exists here.
-    public func currentSeq(_ topic: String) -> Int64? {
-        channel(topic, create: false)?.state.withLock { $0.seq }
-    }
-
     /// Forgets topics with no subscribers and no activity for `idleMs`, bounding memory.
     /// - Returns: how many topics were dropped.
     @discardableResult
