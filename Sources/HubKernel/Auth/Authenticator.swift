@@ -21,10 +21,17 @@ public struct Authenticator: Sendable {
 
     /// The raw token of a request, if any.
     public static func token(in request: Request) -> String? {
-        if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
+        token(authorization: request.headers[.authorization], accessTokenParameter: request.uri.queryParameters.get("access_token"))
+    }
+
+    /// The one bearer-token rule, for HTTP requests and WebSocket upgrades alike: the
+    /// `Authorization: Bearer <token>` header (scheme case-insensitive), else the
+    /// `access_token` query parameter (browsers cannot set headers on a WebSocket).
+    static func token(authorization: String?, accessTokenParameter: String?) -> String? {
+        if let authorization {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]) }
         }
-        return request.uri.queryParameters.get("access_token")
+        return accessTokenParameter
     }
 }

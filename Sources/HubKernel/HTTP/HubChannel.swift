@@ -104,10 +104,8 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
         let request = try HTTPRequest(head, secure: false, splitCookie: false)
         let uri = URI(request.path ?? "/")
         guard uri.path == "/ws" else { throw HubError.notFound("no WebSocket endpoint at \(uri.path)") }
-        let token = request.headerFields[.authorization].flatMap { header -> String? in
-            let parts = header.split(separator: " ", maxSplits: 1)
-            return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
-        } ?? uri.queryParameters.get("access_token")
+        let token = Authenticator.token(authorization: request.headerFields[.authorization],
+                                        accessTokenParameter: uri.queryParameters.get("access_token"))
         let (identity, expiresAt) = try await hub.admit(token: token, origin: request.headerFields[.origin])
         let (headers, extensions) = try webSocket.extensions.serverExtensionNegotiation(requestHeaders: request.headerFields)
         let admitted = Admitted(identity: identity, expiresAtMs: expiresAt,

@@ -25,8 +25,7 @@ struct KernelRoutes {
 
     private func limit(_ action: String, _ context: HubRequestContext) throws {
         let key = "auth.\(action)"
-        var limit = Self.authLimits[key] ?? RateLimit(30, per: .seconds(60), scope: .ip)
-        if let spec = hub.settings.rateLimitOverrides[key], let parsed = RateLimit.parse(spec, scope: .ip) { limit = parsed }
+        let limit = hub.httpRateLimits[key] ?? Self.authLimits[key] ?? RateLimit(30, per: .seconds(60), scope: .ip)
         if let wait = hub.limiter.acquire("\(key)|ip|\(context.remoteAddress)", limit: limit, nowMs: hub.clock.nowMs()) {
             hub.metrics.rateLimited(module: "auth", type: key)
             throw HubError.rateLimited(retryAfterMs: wait)

@@ -26,6 +26,8 @@ public final class Hub: Sendable {
     let moduleByName: [String: any HubModule]
     let publisher: HubPublisher
     let limiter: any RateLimiter
+    /// The HTTP routes' limits (`auth.login`, …), with operators' overrides, resolved at start-up.
+    let httpRateLimits: [String: RateLimit]
     let bus: (any Bus)?
     let busOutbound: AsyncStream<BusMessage>?
     let decoder = JSONDecoder()
@@ -39,7 +41,7 @@ public final class Hub: Sendable {
     init(node: String, settings: HubSettings, database: Database, clock: any HubClock, logger: Logger,
          topics: TopicRegistry, flags: FeatureFlags, metrics: HubMetrics, routes: RouteTable, accounts: Accounts,
          tokens: TokenService, capabilities: CapabilityRegistry, modules: [any HubModule], publisher: HubPublisher,
-         limiter: any RateLimiter, bus: (any Bus)?, busOutbound: AsyncStream<BusMessage>?) {
+         limiter: any RateLimiter, httpRateLimits: [String: RateLimit], bus: (any Bus)?, busOutbound: AsyncStream<BusMessage>?) {
         self.node = node
         self.settings = settings
         self.database = database
@@ -56,6 +58,7 @@ public final class Hub: Sendable {
         self.moduleByName = Dictionary(uniqueKeysWithValues: modules.map { (moduleName(of: $0), $0) })
         self.publisher = publisher
         self.limiter = limiter
+        self.httpRateLimits = httpRateLimits
         self.bus = bus
         self.busOutbound = busOutbound
     }

@@ -68,7 +68,7 @@ public enum HubBuilder {
         }
         try capabilities.seal()
 
-        var badOverride: String?
+        var badOverride: ConfigurationError?
         var handlerLists: [(module: String, handlers: [any CommandHandler])] = [("hub", KernelCommands.all)]
         var moduleLimits: [CommandType: RateLimit] = [:]
         for module in modules {
@@ -80,18 +80,19 @@ public enum HubBuilder {
         where settings.rateLimitOverrides[type.rawValue] == nil {
             settings.rateLimitOverrides[type.rawValue] = HubSettings.rateLimitOverride(for: type, in: config)
         }
+        let policy = RateLimitPolicy(overrides: settings.rateLimitOverrides)
         let routes = try RouteTable.build(
             handlerLists,
             overrides: { type, declared in
                 let limit = moduleLimits[type] ?? declared
-                guard let spec = settings.rateLimitOverrides[type.rawValue] else { return limit }
-                guard let parsed = RateLimit.parse(spec, scope: limit.scope) else {
-                    badOverride = "rate limit for \(type) ('\(spec)') must be COUNT/PERIOD[:BURST] (e.g. 10/60s:5) or off"
+                do throws(ConfigurationError) { return try policy.resolve(type.rawValue, declared: limit) } catch {
+                    badOverride = badOverride ?? error
                     return limit
                 }
-                return parsed
             })
-        if let badOverride { throw ConfigurationError(badOverride) }
+        if let badOverride { throw badOverride }
+        var httpLimits: [String: RateLimit] = [:]
+        for (key, declared) in KernelRoutes.authLimits { httpLimits[key] = try policy.resolve(key, declared: declared) }
 
         let accounts = Accounts(
             database: database, tokens: tokens, hasher: PasswordHasher(cost: UInt8(settings.bcryptCost)), clock: clock,
@@ -101,7 +102,7 @@ public enum HubBuilder {
             node: node, settings: settings, database: database, clock: clock, logger: logger, topics: topics,
             flags: flags, metrics: metrics, routes: routes, accounts: accounts, tokens: tokens,
             capabilities: capabilities, modules: modules, publisher: publisher,
-            limiter: MemoryRateLimiter(), bus: bus, busOutbound: busStream)
+            limiter: MemoryRateLimiter(), httpRateLimits: httpLimits, bus: bus, busOutbound: busStream)
         hubAccess.bind(hub)
         return hub
     }

@@ -190,16 +190,9 @@ public final class Database: Sendable {
             }
         }
         let (value, transaction) = try await withConnection { sql in
-            try await sql.raw("BEGIN").run()
-            do {
-                let transaction = Transaction(sql)
-                let result = try await body(transaction)
-                try await sql.raw("COMMIT").run()
-                return (result, transaction)
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
-            }
+            let transaction = Transaction(sql)
+            let result = try await ExplicitTransaction.run(on: sql, kind: kind) { try await body(transaction) }
+            return (result, transaction)
         }
         transaction.committed()
         return value

@@ -70,21 +70,23 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate() async throws -> [Record] {
         try await database.withConnection { sql in
-            if database.kind == .postgres {
-                try await sql.raw("SELECT pg_advisory_lock(\(unsafeRaw: String(Self.lockKey)))").run()
-            }
-            do {
-                let result = try await migrateLocked(sql)
-                if database.kind == .postgres {
-                    try await sql.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(Self.lockKey)))").run()
-                }
-                return result
-            } catch {
-                if database.kind == .postgres {
-                    try? await sql.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(Self.lockKey)))").run()
-                }
-                throw error
-            }
+            try await whileLocked(sql) { try await migrateLocked(sql) }
+        }
+    }
+
+    /// Runs `body` holding the migration lock (PostgreSQL: a session advisory lock, so nodes
+    /// starting together migrate one at a time; SQLite has one connection already), for
+    /// applying and reverting alike.
+    private func whileLocked<T>(_ sql: any SQLDatabase, _ body: () async throws -> T) async throws -> T {
+        guard database.kind == .postgres else { return try await body() }
+        try await sql.raw("SELECT pg_advisory_lock(\(unsafeRaw: String(Self.lockKey)))").run()
+        do {
+            let result = try await body()
+            try await sql.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(Self.lockKey)))").run()
+            return result
+        } catch {
+            try? await sql.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(Self.lockKey)))").run()
+            throw error
         }
     }
 
@@ -96,15 +98,14 @@ public struct Migrator: Sendable {
             for migration in plan.migrations {
                 let record = Record(module: plan.module, name: migration.name)
                 if done.contains(record) { continue }
-                try await sql.raw(database.kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
                 do {
-                    try await migration.prepare(on: sql)
-                    try await sql.raw("""
-                        INSERT INTO hub_migrations (module, name, applied_at) VALUES (\(bind: plan.module), \(bind: migration.name), \(bind: clock.nowMs()))
-                        """).run()
-                    try await sql.raw("COMMIT").run()
+                    try await ExplicitTransaction.run(on: sql, kind: database.kind) {
+                        try await migration.prepare(on: sql)
+                        try await sql.raw("""
+                            INSERT INTO hub_migrations (module, name, applied_at) VALUES (\(bind: plan.module), \(bind: migration.name), \(bind: clock.nowMs()))
+                            """).run()
+                    }
                 } catch {
-                    try? await sql.raw("ROLLBACK").run()
                     throw MigrationFailed(record: record, underlying: String(describing: error))
                 }
                 logger.info("applied migration", metadata: ["sb.module": .string(plan.module), "sb.migration": .string(migration.name)])
@@ -119,24 +120,25 @@ public struct Migrator: Sendable {
     public func revert(module: String, count: Int = 1) async throws -> [Record] {
         guard let plan = plans.first(where: { $0.module == module }) else { return [] }
         return try await database.withConnection { sql in
-            try await ensureTable(sql)
-            let done = try await applied(sql)
-            var reverted: [Record] = []
-            for migration in plan.migrations.reversed() where reverted.count < count {
-                let record = Record(module: module, name: migration.name)
-                guard done.contains(record) else { continue }
-                try await sql.raw(database.kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
-                do {
-                    try await migration.revert(on: sql)
-                    try await sql.raw("DELETE FROM hub_migrations WHERE module = \(bind: module) AND name = \(bind: migration.name)").run()
-                    try await sql.raw("COMMIT").run()
-                } catch {
-                    try? await sql.raw("ROLLBACK").run()
-                    throw MigrationFailed(record: record, underlying: String(describing: error))
+            try await whileLocked(sql) {
+                try await ensureTable(sql)
+                let done = try await applied(sql)
+                var reverted: [Record] = []
+                for migration in plan.migrations.reversed() where reverted.count < count {
+                    let record = Record(module: module, name: migration.name)
+                    guard done.contains(record) else { continue }
+                    do {
+                        try await ExplicitTransaction.run(on: sql, kind: database.kind) {
+                            try await migration.revert(on: sql)
+                            try await sql.raw("DELETE FROM hub_migrations WHERE module = \(bind: module) AND name = \(bind: migration.name)").run()
+                        }
+                    } catch {
+                        throw MigrationFailed(record: record, underlying: String(describing: error))
+                    }
+                    reverted.append(record)
                 }
-                reverted.append(record)
+                return reverted
             }
-            return reverted
         }
     }
 }

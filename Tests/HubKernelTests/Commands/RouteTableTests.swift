@@ -80,6 +80,19 @@ struct RouteTableTests {
         }
     }
 
+    @Test("an invalid override of an HTTP route's limit fails start-up too, naming the route") func badHTTPOverride() async throws {
+        do {
+            try await TestHub.run(modules: [ProbeModule.self], environment: ["RATE_LIMIT_AUTH_LOGIN": "ten/1s"]) { _ in }
+            Issue.record("expected a configuration error")
+        } catch let error as ConfigurationError {
+            #expect(error.message == "rate limit for auth.login ('ten/1s') must be COUNT/PERIOD[:BURST] (e.g. 10/60s:5) or off")
+        }
+        try await TestHub.run(modules: [ProbeModule.self], environment: ["RATE_LIMIT_AUTH_LOGIN": "2/60s:2"]) { testHub in
+            #expect(testHub.hub.httpRateLimits["auth.login"] == RateLimit(2, per: .seconds(60), burst: 2, scope: .ip))
+            #expect(testHub.hub.httpRateLimits["auth.guest"] == RateLimit(30, per: .seconds(60), scope: .ip))
+        }
+    }
+
     @Test("MODULES_ENABLED loads only the named modules and refuses unknown names") func enabled() async throws {
         try await TestHub.run(modules: [ProbeModule.self, TwinModule.self], environment: ["MODULES_ENABLED": "probe"]) { testHub in
             #expect(testHub.hub.flags.loaded == ["probe"])
