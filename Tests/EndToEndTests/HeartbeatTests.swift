@@ -34,23 +34,32 @@ struct HeartbeatTests {
         try await TestHub.run(modules: [], .live, environment: ["HUB_HEARTBEAT_MS": "300", "HUB_IDLE_TIMEOUT_MS": "1000"]) { hub in
             let token = try await hub.hub.accounts.guest(displayName: "alive").accessToken
             let socket = try await RawWebSocket.open(port: hub.port, path: "/ws?access_token=\(token)")
-            var pongs = 0
-            let until = ContinuousClock.now + .milliseconds(2600)
-            while ContinuousClock.now < until {
-                guard let frame = try await socket.next(timeout: .seconds(2)) else { break }
-                #expect(frame.opcode != 0x8, "closed with \(frame.closeCode.map(String.init) ?? "-") after \(pongs) pongs")
-                if frame.opcode == 0x8 { break }
-                if frame.opcode == 0x9 {
-                    socket.send(opcode: 0xA, frame.payload)
-                    pongs += 1
-                }
-            }
+            let pongs = try await stayOpen(socket, for: .milliseconds(2600)) { ping in socket.send(opcode: 0xA, ping.payload) }
             #expect(pongs >= 2)
             socket.send(text: #"{"id":"still-here","type":"hub.ping"}"#)
             let reply = try #require(try await socket.nextIgnoringPings())
             #expect(JSON.parse(reply.text)?["re"] == "still-here")
             await socket.close()
         }
+    }
+
+    /// Reads frames for `duration`, handing each ping to `onPing`; records an issue when the
+    /// server closes meanwhile. - Returns: how many pings came.
+    func stayOpen(_ socket: RawWebSocket, for duration: Duration, onPing: (RawWebSocket.Frame) -> Void) async throws -> Int {
+        var pings = 0
+        let until = ContinuousClock.now + duration
+        while ContinuousClock.now < until {
+            guard let frame = try await socket.next(timeout: .seconds(2)) else { break }
+            if frame.opcode == 0x8 {
+                Issue.record("closed with \(frame.closeCode.map(String.init) ?? "-") after \(pings) pings")
+                break
+            }
+            if frame.opcode == 0x9 {
+                pings += 1
+                onPing(frame)
+            }
+        }
+        return pings
     }
 
     /// A client that never answers the server's pings but sends `frame` every 150 ms.
@@ -64,14 +73,7 @@ struct HeartbeatTests {
                     try await Task.sleep(for: .milliseconds(150))
                 }
             }
-            var pings = 0
-            let until = ContinuousClock.now + .milliseconds(2200)
-            while ContinuousClock.now < until {
-                guard let received = try await socket.next(timeout: .seconds(2)) else { break }
-                #expect(received.opcode != 0x8, "closed with \(received.closeCode.map(String.init) ?? "-") though the client kept sending")
-                if received.opcode == 0x8 { break }
-                if received.opcode == 0x9 { pings += 1 }   // seen, never answered
-            }
+            let pings = try await stayOpen(socket, for: .milliseconds(2200)) { _ in }   // seen, never answered
             sending.cancel()
             #expect(pings >= 3, "the server still pings a client that is active")
             socket.send(text: #"{"id":"alive","type":"hub.ping"}"#)

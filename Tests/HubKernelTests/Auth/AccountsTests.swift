@@ -159,17 +159,6 @@ struct TokenServiceTests {
         await #expect(throws: HubError.unauthorized("invalid access token")) { try await ours.verify("not.a.jwt") }
     }
 
-    /// The claims of our access tokens with a `typ` of the test's choosing.
-    struct Claims: JWTPayload {
-        var sub: SubjectClaim
-        var name: String
-        var role: Role
-        var iat: IssuedAtClaim
-        var exp: ExpirationClaim
-        var typ: String
-        func verify(using algorithm: some JWTAlgorithm) async throws {}
-    }
-
     @Test("a correctly signed token whose typ is not access is refused", arguments: ["refresh", "Access", ""])
     func wrongType(typ: String) async throws {
         let clock = TestClock()
@@ -179,8 +168,9 @@ struct TokenServiceTests {
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         func sign(_ typ: String) async throws -> String {
             let now = Date(timeIntervalSince1970: Double(clock.nowMs()) / 1000)
-            return try await keys.sign(Claims(sub: .init(value: "u1"), name: "U", role: .admin, iat: .init(value: now),
-                                              exp: .init(value: now.addingTimeInterval(60)), typ: typ))
+            // our own claims type, with a typ of the test's choosing
+            return try await keys.sign(TokenService.AccessClaims(sub: .init(value: "u1"), name: "U", role: .admin, iat: .init(value: now),
+                                                                 exp: .init(value: now.addingTimeInterval(60)), typ: typ))
         }
         // the same forge with typ "access" passes: the refusal is the typ, nothing else
         #expect(try await tokens.verify(try await sign("access")).identity.role == .admin)
