@@ -4,8 +4,11 @@ public struct HubSettings: Sendable {
     /// The dev-only JWT secret; refused when ``environment`` is `production`.
     public static let developmentJWTSecret = "switchboard-development-secret-do-not-use-in-production"
 
+    /// The address to listen on (`HTTP_HOST`); loopback unless an operator opens it.
     public var host: String = "127.0.0.1"
+    /// The port to listen on (`HTTP_PORT`, `--port`); `0` picks a free one (tests).
     public var port: Int = 8080
+    /// Where the data lives (`DATABASE_URL`): the embedded SQLite file by default.
     public var databaseURL: DatabaseURL = .sqliteFile(path: "./switchboard.sqlite")
     /// How long a command waits for a pooled PostgreSQL connection before `unavailable`.
     public var databaseLeaseTimeoutMs: Int = 5000
@@ -14,32 +17,50 @@ public struct HubSettings: Sendable {
     public var sqliteSynchronous: String = "full"
     /// `development` or `production`.
     public var environment: String = "development"
+    /// The HMAC key of access tokens (`AUTH_JWT_SECRET`, ≥ 32 bytes; the default is refused in production).
     public var jwtSecret: String = HubSettings.developmentJWTSecret
+    /// How long an access token lives; `hub.token_expiring` warns before it ends.
     public var accessTokenTTLSeconds: Int = 900
+    /// How long a user's refresh token lives (rotated on every use).
     public var refreshTokenTTLSeconds: Int = 30 * 86_400
+    /// How long a guest's refresh token lives.
     public var guestRefreshTokenTTLSeconds: Int = 86_400
+    /// bcrypt's work factor for passwords (4…31; tests use 4).
     public var bcryptCost: Int = 10
     /// Browser origins allowed on `/ws`; `["*"]` allows any.
     public var allowedOrigins: [String] = ["*"]
+    /// The largest command frame answered normally; larger ones get `payload_too_large`.
     public var maxFrameBytes: Int = 65_536
     /// The transport's hard limit; larger frames close the connection with 1009.
     public var transportMaxFrameBytes: Int = 1 << 20
+    /// How long a client may send no frame at all before it is closed with 1001 (> heartbeat).
     public var idleTimeoutMs: Int = 60_000
+    /// How often the server pings each connection; announced in `hub.welcome`.
     public var heartbeatMs: Int = 25_000
+    /// `bad_request` frames in a row after which the connection is closed with 1008.
     public var maxConsecutiveBadFrames: Int = 20
+    /// Events kept per topic for `since` recovery.
     public var topicHistorySize: Int = 100
+    /// A topic with no subscriber and no event this long is forgotten (its history too).
     public var topicIdleMs: Int = 600_000
+    /// Frames a connection's outbound queue may hold before it is closed with 4008.
     public var outboundMaxFrames: Int = 4096
+    /// Bytes a connection's outbound queue may hold before it is closed with 4008.
     public var outboundMaxBytes: Int = 8 << 20
+    /// Topics one connection may subscribe to (its user topic included).
     public var maxSubscriptionsPerConnection: Int = 1000
+    /// The `reconnectAfterMs` that `hub.shutdown` tells clients while draining.
     public var shutdownReconnectAfterMs: Int = 1000
+    /// How long a draining node waits for commands in flight before it closes connections.
     public var shutdownGraceMs: Int = 10_000
+    /// The largest HTTP request body read; larger ones are `payload_too_large` (413).
     public var maxHTTPBodyBytes: Int = 1 << 20
     /// Modules to load; `nil` loads the whole catalog.
     public var enabledModules: [String]?
     /// Rate-limit overrides by command type, in the `COUNT/PERIOD[:BURST]` syntax.
     public var rateLimitOverrides: [String: String] = [:]
 
+    /// Every setting at its default.
     public init() {}
 
     /// Whether insecure defaults must be refused.
