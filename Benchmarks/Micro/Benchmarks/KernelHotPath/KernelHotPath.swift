@@ -62,10 +62,11 @@ let benchmarks: @Sendable () -> Void = {
                     _ = await connection.outbound.next()
                     connections.append(connection)
                 }
-                let topic = Topic(unchecked: "bench:fan")
+                guard let events = hub.modules.compactMap({ $0 as? BenchModule }).first?.publisher else { return }
+                let topic = ModuleTopic<BenchModule>("fan")
                 benchmark.startMeasurement()
                 for n in benchmark.scaledIterations {
-                    hub.eventPublisher.publish("bench.said", Said(text: "hello world", n: n), on: topic)
+                    try await events.publish(Said(text: "hello world", n: n), on: topic)
                     for connection in connections { blackHole(await connection.outbound.next()) }
                 }
                 benchmark.stopMeasurement()
@@ -75,7 +76,10 @@ let benchmarks: @Sendable () -> Void = {
     }
 }
 
-struct Said: Encodable, Sendable {
+/// `bench.said {text, n}`.
+struct Said: HubEvent {
+    typealias Module = BenchModule
+    static let name = "said"
     var text: String
     var n: Int
 }
@@ -83,9 +87,10 @@ struct Said: Encodable, Sendable {
 /// A module with one cheap command, so the benchmark measures the kernel and not a database.
 struct BenchModule: HubModule {
     static let name: ModuleName = "bench"
-    init(setup: ModuleSetup) throws {}
+    let publisher: EventPublisher<BenchModule>
+    init(setup: ModuleSetup) throws { publisher = try setup.events(for: BenchModule.self) }
     var commands: [any CommandHandler] { [Echo()] }
-    func authorize(_ topic: Topic, for identity: Identity) async throws -> Bool { true }
+    func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess { .allow }
 
     struct Echo: CommandHandler {
         static let type: CommandType = "bench.echo"
