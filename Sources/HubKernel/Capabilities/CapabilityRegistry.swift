@@ -15,6 +15,7 @@ public final class CapabilityRegistry: Sendable {
     }
     private let state = Mutex(State())
 
+    /// An empty registry (the hub builds one).
     public init() {}
 
     func provide<T: Sendable>(_ type: T.Type, _ value: T, by module: String) throws {
@@ -77,14 +78,20 @@ public struct RequiredCapability<T: Sendable>: Sendable {
 
 /// Start-up error: a module needs a capability that no loaded module provides.
 public struct MissingCapability: Error, CustomStringConvertible {
+    /// The capability's protocol type.
     public var capability: String
+    /// The module that required it.
     public var module: String
+    /// One sentence for the start-up error.
     public var description: String { "module '\(module)' requires capability \(capability), which no loaded module provides" }
 }
 
 /// Start-up error: two modules provide the same capability.
 public struct DuplicateCapability: Error, CustomStringConvertible {
+    /// The capability's protocol type.
     public var capability: String
+    /// The two modules that provide it.
     public var modules: [String]
+    /// One sentence for the start-up error.
     public var description: String { "capability \(capability) is provided by both '\(modules[0])' and '\(modules[1])'" }
 }

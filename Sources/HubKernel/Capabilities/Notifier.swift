@@ -19,14 +19,20 @@ public struct OutgoingNotification: Sendable, Equatable {
     /// Severity, shown by clients.
     public enum Category: String, Sendable, Codable, CaseIterable { case info, success, warning, error }
 
+    /// Who receives it (duplicates are sent once).
     public var userIDs: [String]
+    /// How clients show it.
     public var category: Category
+    /// One line, 1–200 characters.
     public var title: String
+    /// Optional detail, up to 2000 characters.
     public var body: String
+    /// A relative link into the app (`/tickets/…`), if any.
     public var link: String?
     /// The module that sends it (`tickets`).
     public var source: String
 
+    /// A notification to send.
     public init(userIDs: [String], category: Category, title: String, body: String = "", link: String? = nil, source: String) {
         self.userIDs = userIDs
         self.category = category

@@ -77,14 +77,20 @@ public struct RouteTable: Sendable {
 
 /// Start-up error: two modules claim one command type.
 public struct RouteConflict: Error, CustomStringConvertible {
+    /// The command type.
     public var type: String
+    /// The two modules that claim it.
     public var modules: [String]
+    /// One sentence for the start-up error.
     public var description: String { "command type '\(type)' is claimed by both '\(modules[0])' and '\(modules[1])'" }
 }
 
 /// Start-up error: a handler's type is not `<module>.<action>` of its own module.
 public struct InvalidRoute: Error, CustomStringConvertible {
+    /// The command type.
     public var type: String
+    /// The module that declared it.
     public var module: String
+    /// One sentence for the start-up error.
     public var description: String { "module '\(module)' declares command '\(type)', which is outside its '\(module).' namespace" }
 }

@@ -10,16 +10,27 @@ import Synchronization
 public final class Hub: Sendable {
     /// This node's name (shown in `hub.welcome`).
     public let node: String
+    /// The settings this hub was built with (validated).
     public let settings: HubSettings
+    /// The database every module and the kernel share.
     public let database: Database
+    /// The clock of every deadline and timestamp (a `TestClock` in tests).
     public let clock: any HubClock
+    /// The kernel's logger.
     public let logger: Logger
+    /// Topics on this node: subscribers, `seq` and history.
     public let topics: TopicRegistry
+    /// Which modules are switched on.
     public let flags: FeatureFlags
+    /// The Prometheus metrics served on `/metrics`.
     public let metrics: HubMetrics
+    /// Every command type with its handler, role and limit; immutable.
     public let routes: RouteTable
+    /// Registration, login, guests and refresh tokens.
     public let accounts: Accounts
+    /// Signs and verifies access tokens.
     public let tokens: TokenService
+    /// What modules offer each other.
     public let capabilities: CapabilityRegistry
     /// The loaded modules in catalog order.
     public let modules: [any HubModule]

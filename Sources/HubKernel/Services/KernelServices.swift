@@ -5,8 +5,10 @@ public import ServiceLifecycle
 /// sweep of idle topics (every 30 s).
 public struct ConnectionSupervisor: Service {
     let hub: Hub
+    /// The service for `hub`.
     public init(hub: Hub) { self.hub = hub }
 
+    /// Runs until graceful shutdown.
     public func run() async throws {
         // on graceful shutdown the loop is cancelled; ending quietly is the expected outcome
         try? await cancelWhenGracefulShutdown {
@@ -24,8 +26,10 @@ public struct ConnectionSupervisor: Service {
 /// Relays events and flag changes between this node and the bus.
 public struct BusRelay: Service {
     let hub: Hub
+    /// The service for `hub`.
     public init(hub: Hub) { self.hub = hub }
 
+    /// Runs until graceful shutdown.
     public func run() async throws {
         guard let bus = hub.bus else { return try await gracefulShutdown() }
         let inbound = try await bus.messages(for: hub.node)
@@ -55,8 +59,10 @@ public struct BusRelay: Service {
 ///   services down in reverse order, so the drain runs while the server still serves.
 public struct DrainOnShutdown: Service {
     let hub: Hub
+    /// The service for `hub`.
     public init(hub: Hub) { self.hub = hub }
 
+    /// Runs until graceful shutdown.
     public func run() async throws {
         do {
             try await gracefulShutdown()

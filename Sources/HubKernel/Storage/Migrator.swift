@@ -8,8 +8,11 @@ public import SQLKit
 public struct Migrator: Sendable {
     /// The migrations of one module, in order.
     public struct Plan: Sendable {
+        /// The module the migrations belong to (`hub` for the kernel).
         public var module: String
+        /// Its migrations, in the order they apply.
         public var migrations: [any Migration]
+        /// A module's plan.
         public init(module: String, migrations: [any Migration]) {
             self.module = module
             self.migrations = migrations
@@ -21,6 +24,7 @@ public struct Migrator: Sendable {
     let clock: any HubClock
     let logger: Logger
 
+    /// A migrator for `plans`, in catalog order (the kernel's first).
     public init(database: Database, plans: [Plan], clock: any HubClock = SystemClock(), logger: Logger) {
         self.database = database
         self.plans = plans
@@ -30,8 +34,11 @@ public struct Migrator: Sendable {
 
     /// A migration's identity: its module and name.
     public struct Record: Sendable, Hashable, CustomStringConvertible {
+        /// The module the migrations belong to (`hub` for the kernel).
         public var module: String
+        /// The migration's stable name (`chat.002_create_messages`).
         public var name: String
+        /// `module: name`.
         public var description: String { "\(module): \(name)" }
     }
 
@@ -145,7 +152,10 @@ public struct Migrator: Sendable {
 
 /// A migration failed; nothing of it was applied.
 public struct MigrationFailed: Error, CustomStringConvertible {
+    /// The migration that failed.
     public var record: Migrator.Record
+    /// What the database said.
     public var underlying: String
+    /// One sentence for the log and the operator.
     public var description: String { "migration \(record) failed: \(underlying)" }
 }
