@@ -43,34 +43,6 @@ extension Hub {
         }
     }
 
-    // MARK: token expiry
-
-    private struct TokenExpiring: Encodable { var expiresInMs: Int64 }
-
-    /// Warns connections whose token is about to expire (`hub.token_expiring`, 60 s before
-    /// or at half the lifetime if shorter) and closes those whose token expired (4001).
-    public func superviseTokens() {
-        let now = clock.nowMs()
-        for connection in openConnections {
-            enum Action { case none, warn(Int64), expire }
-            let action = connection.state.withLock { state -> Action in
-                if now >= state.tokenExpiresAtMs { return .expire }
-                let lifetime = state.tokenExpiresAtMs - state.admittedAtMs
-                let lead = min(60_000, lifetime / 2)
-                if !state.expiryWarned, now >= state.tokenExpiresAtMs - lead {
-                    state.expiryWarned = true
-                    return .warn(state.tokenExpiresAtMs - now)
-                }
-                return .none
-            }
-            switch action {
-            case .none: break
-            case .warn(let remaining): sendEvent("hub.token_expiring", TokenExpiring(expiresInMs: remaining), to: connection)
-            case .expire: connection.outbound.close(.tokenExpired, reason: "token expired")
-            }
-        }
-    }
-
     // MARK: readiness and draining
 
     /// Readiness: `nil` when ready, else the failing part (`database`, `draining`).
@@ -85,11 +57,11 @@ extension Hub {
     /// Drains the node: readiness turns 503, every socket gets `hub.shutdown`, in-flight
     /// commands finish (up to the grace period), then every socket is closed with 1012.
     public func drain() async {
-        guard !draining.exchange(true, ordering: .relaxed) else { return }
+        guard !connections.draining.exchange(true, ordering: .relaxed) else { return }
         logger.notice("draining connections", metadata: ["connections": .stringConvertible(openConnections.count)])
         broadcast("hub.shutdown", Shutdown(reconnectAfterMs: settings.shutdownReconnectAfterMs))
         let deadline = ContinuousClock.now + .milliseconds(settings.shutdownGraceMs)
-        while inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+        while pipeline.inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
             do { try await Task.sleep(for: .milliseconds(20)) } catch { break }
         }
         for connection in openConnections { connection.outbound.close(.serviceRestart, reason: "service restart") }

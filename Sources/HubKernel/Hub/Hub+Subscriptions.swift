@@ -29,12 +29,7 @@ extension Hub {
 
     /// Subscribes without a reply (server-initiated). - Returns: the topic's current `seq`.
     @discardableResult
-    func subscribe(_ connection: Connection, to topic: String) -> Int64 {
-        var seq: Int64 = 0
-        connection.state.withLock { _ = $0.topics.insert(topic) }
-        topics.subscribe(connection, to: topic, since: nil) { seq = $0.seq }
-        return seq
-    }
+    func subscribe(_ connection: Connection, to topic: String) -> Int64 { connections.subscribe(connection, to: topic) }
 
     /// Subscribes and queues the `hub.subscribe` reply under the topic's lock, so no live
     /// event overtakes the reply and its replay.

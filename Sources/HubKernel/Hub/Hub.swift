@@ -3,10 +3,14 @@ public import Logging
 import NIOCore
 import Synchronization
 
-/// The running hub: connections, routing, topics, flags and limits of one node.
+/// The running hub of one node: its two halves — the ``ConnectionRegistry`` (admission,
+/// open, close, welcome, token supervision) and the ``CommandPipeline`` (one command from
+/// frame to reply) — plus what they share: topics, flags, the modules, the publisher.
 ///
 /// Built once by ``HubBuilder`` with its modules and an immutable route table; everything a
-/// command touches on the hot path is either immutable or behind a short lock.
+/// command touches on the hot path is either immutable or behind a short lock. Follow a
+/// command: `WebSocketSession` → ``receive(_:on:)`` → `CommandPipeline` → the handler →
+/// `EventPublisher` → `TopicRegistry` → each subscriber's `OutboundQueue` → `SocketWriter`.
 public final class Hub: Sendable {
     /// This node's name (shown in `hub.welcome`).
     public let node: String
@@ -41,13 +45,10 @@ public final class Hub: Sendable {
     let httpRateLimits: [String: RateLimit]
     let bus: (any Bus)?
     let busOutbound: AsyncStream<BusMessage>?
-    let decoder = JSONDecoder()
-    let encoder = JSONEncoder()
-
-    private let connections = Mutex<[String: Connection]>([:])
-    let draining = Atomic<Bool>(false)
-    let inFlight = Atomic<Int>(0)
-    private let connectionCounter = Atomic<Int>(0)
+    /// This node's connections.
+    let connections: ConnectionRegistry
+    /// Runs commands.
+    let pipeline: CommandPipeline
 
     init(node: String, settings: HubSettings, database: Database, clock: any HubClock, logger: Logger,
          topics: TopicRegistry, flags: FeatureFlags, metrics: HubMetrics, routes: RouteTable, accounts: Accounts,
@@ -72,109 +73,59 @@ public final class Hub: Sendable {
         self.httpRateLimits = httpRateLimits
         self.bus = bus
         self.busOutbound = busOutbound
+        self.connections = ConnectionRegistry(
+            node: node, settings: settings, tokens: tokens, flags: flags, topics: topics, metrics: metrics,
+            clock: clock, logger: logger, modules: modules)
+        self.pipeline = CommandPipeline(
+            settings: settings, routes: routes, flags: flags, limiter: limiter, clock: clock, metrics: metrics,
+            logger: logger, database: database, capabilities: capabilities)
     }
 
     /// The untyped publishing engine (kernel tests publish through it directly).
     var eventPublisher: HubPublisher { publisher }
     /// Whether the node is draining for shutdown.
-    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+    public var isDraining: Bool { connections.isDraining }
     /// The open connections.
-    public var openConnections: [Connection] { connections.withLock { Array($0.values) } }
-
+    public var openConnections: [Connection] { connections.all }
     /// The open connection with this id.
-    public func connection(id: String) -> Connection? { connections.withLock { $0[id] } }
-
-    // MARK: admission
+    public func connection(id: String) -> Connection? { connections.connection(id: id) }
 
     /// Checks a connection attempt before the upgrade: the browser origin, then the token.
     /// - Throws: `forbidden` (HTTP 403) for a refused origin, `unauthorized` (401) for a
     ///   missing or invalid token, `unavailable` (503) while draining.
     public func admit(token: String?, origin: String?) async throws(HubError) -> (identity: Identity, expiresAtMs: Int64) {
-        if isDraining { throw .unavailable("the node is shutting down; reconnect to another node") }
-        if let origin, !settings.allowedOrigins.contains("*"), !settings.allowedOrigins.contains(origin) {
-            throw .forbidden("origin '\(origin)' is not allowed")
-        }
-        guard let token, !token.isEmpty else { throw .unauthorized("an access token is required") }
-        return try await tokens.verify(token)
+        try await connections.admit(token: token, origin: origin)
     }
 
     /// Registers a new connection: queues `hub.welcome`, subscribes it to its user topic and
     /// runs the modules' connect hooks.
     public func open(identity: Identity, tokenExpiresAtMs: Int64, remoteAddress: String) async -> Connection {
-        let number = connectionCounter.add(1, ordering: .relaxed).newValue
-        let connection = Connection(
-            id: "\(node)-\(number)", identity: identity, tokenExpiresAtMs: tokenExpiresAtMs,
-            remoteAddress: remoteAddress,
-            outbound: OutboundQueue(maxFrames: settings.outboundMaxFrames, maxBytes: settings.outboundMaxBytes))
-        connection.state.withLock { $0.admittedAtMs = clock.nowMs() }
-        connections.withLock { $0[connection.id] = connection }
-        metrics.connectionOpened()
-        sendWelcome(to: connection)
-        subscribe(connection, to: identity.userTopic.name)
-        for module in modules where flags.isEnabled(moduleName(of: module)) {
-            await module.connected(connection.info)
-        }
-        return connection
+        await connections.open(identity: identity, tokenExpiresAtMs: tokenExpiresAtMs, remoteAddress: remoteAddress)
     }
 
     /// Forgets a closed connection and runs the modules' disconnect hooks.
-    public func close(_ connection: Connection) async {
-        connection.outbound.finish()
-        let removed = connections.withLock { $0.removeValue(forKey: connection.id) } != nil
-        guard removed else { return }
-        for topic in connection.topics { topics.unsubscribe(connection, from: topic) }
-        metrics.connectionClosed()
-        if connection.outbound.overflowed { metrics.slowConsumerClosed() }
-        for module in modules where flags.isEnabled(moduleName(of: module)) {
-            await module.disconnected(connection.info)
-        }
+    public func close(_ connection: Connection) async { await connections.close(connection) }
+
+    /// Runs one text frame from `connection` through the command pipeline.
+    public func receive(_ text: String, on connection: Connection) async {
+        await pipeline.receive(text, on: connection, hub: self)
     }
 
-    private struct Welcome: Encodable {
-        struct User: Encodable { var id: String; var displayName: String; var role: Role }
-        struct Module: Encodable { var name: String; var enabled: Bool }
-        var connectionId: String
-        var user: User
-        var modules: [Module]
-        var heartbeatMs: Int
-        var node: String
-    }
+    /// Answers a binary frame: the protocol is JSON text only.
+    public func receiveBinary(on connection: Connection) { pipeline.receiveBinary(on: connection) }
 
-    private func sendWelcome(to connection: Connection) {
-        let identity = connection.identity
-        let welcome = Welcome(
-            connectionId: connection.id,
-            user: .init(id: identity.userID, displayName: identity.displayName, role: identity.role),
-            modules: flags.snapshot.map { .init(name: $0.name, enabled: $0.enabled) },
-            heartbeatMs: settings.heartbeatMs, node: node)
-        sendEvent("hub.welcome", welcome, to: connection)
-    }
+    /// Warns connections whose token is about to expire and closes those whose token expired.
+    public func superviseTokens() { connections.superviseTokens() }
 
-    /// Sends a topic-less event to one connection: the one place that encodes and sends to a
-    /// single connection. - Returns: whether it was queued.
+    /// Sends a topic-less event to one connection. - Returns: whether it was queued.
     @discardableResult
     func sendEvent<Payload: Encodable>(_ type: String, _ payload: Payload, to connection: Connection) -> Bool {
-        guard let frame = eventFrame(type, payload) else { return false }
-        return connection.send(frame)
+        connections.sendEvent(type, payload, to: connection)
     }
 
     /// Sends a topic-less event to every connection of this node.
-    func broadcast<Payload: Encodable>(_ type: String, _ payload: Payload) {
-        guard let frame = eventFrame(type, payload) else { return }
-        for connection in openConnections { connection.send(frame) }
-    }
+    func broadcast<Payload: Encodable>(_ type: String, _ payload: Payload) { connections.broadcast(type, payload) }
 
-    /// A topic-less event's frame; a payload that cannot be encoded is a bug, logged with an
-    /// incident id (never dropped in silence).
-    private func eventFrame<Payload: Encodable>(_ type: String, _ payload: Payload) -> ByteBuffer? {
-        do {
-            return OutboundFrame.event(type: type, topic: nil, seq: nil, payload: try encoder.encode(payload))
-        } catch {
-            logger.error("an event could not be encoded", metadata: [
-                "sb.incident": .string(String(UInt32.random(in: .min ... .max), radix: 16)),
-                "sb.event.type": .string(type), "error": .string(String(reflecting: error)),
-            ])
-            return nil
-        }
-    }
+    /// Maps any error to its wire form (the pipeline's one mapping).
+    func wireError(_ error: any Error, logger: Logger) -> HubError { pipeline.wireError(error, logger: logger) }
 }

@@ -1,12 +1,42 @@
 import Synchronization
-public import Foundation
+import Foundation
 import Logging
 
-extension Hub {
-    /// Runs one text frame through the pipeline: size → envelope → route → feature flag →
-    /// role → rate limit → decode → validate → handle → reply. Every rejection is answered
-    /// with its code; nothing here closes a healthy connection except the bad-frame limit.
-    public func receive(_ text: String, on connection: Connection) async {
+/// One command from frame to reply, the other half of the ``Hub`` (the first is
+/// ``ConnectionRegistry``): size → envelope → route → feature flag → role → rate limit →
+/// payload decoding → validation → the handler → the reply, with every rejection answered by
+/// its code and every error mapped to the wire in one place (``wireError(_:logger:)``).
+/// Nothing here closes a healthy connection except the bad-frame limit.
+final class CommandPipeline: Sendable {
+    let settings: HubSettings
+    let routes: RouteTable
+    let flags: FeatureFlags
+    let limiter: any RateLimiter
+    let clock: any HubClock
+    let metrics: HubMetrics
+    let logger: Logger
+    let database: Database
+    let capabilities: CapabilityRegistry
+    private let decoder = JSONDecoder()
+    /// Commands being handled now (a draining node waits for them).
+    let inFlight = Atomic<Int>(0)
+
+    init(settings: HubSettings, routes: RouteTable, flags: FeatureFlags, limiter: any RateLimiter, clock: any HubClock,
+         metrics: HubMetrics, logger: Logger, database: Database, capabilities: CapabilityRegistry) {
+        self.settings = settings
+        self.routes = routes
+        self.flags = flags
+        self.limiter = limiter
+        self.clock = clock
+        self.metrics = metrics
+        self.logger = logger
+        self.database = database
+        self.capabilities = capabilities
+    }
+
+    /// Runs one text frame through the pipeline; `hub` is what the handler's context reaches
+    /// (subscriptions, topic rules, tokens).
+    func receive(_ text: String, on connection: Connection, hub: Hub) async {
         let started = ContinuousClock.now
         let bytes = Data(text.utf8)
         if bytes.count > settings.maxFrameBytes {
@@ -41,7 +71,7 @@ extension Hub {
             let context = CommandContext(
                 identity: identity, connectionID: connection.id, commandType: route.type, database: database,
                 clock: clock, baseLogger: logger, capabilities: capabilities,
-                connection: connection, hub: self, commandID: envelope.id)
+                connection: connection, hub: hub, commandID: envelope.id)
             inFlight.add(1, ordering: .relaxed)
             defer { inFlight.subtract(1, ordering: .relaxed) }
             if let reply = try await route.invoke(envelope.dataRange.map { bytes.subdata(in: $0) }, context), let id = envelope.id {
@@ -60,7 +90,7 @@ extension Hub {
     }
 
     /// Answers a binary frame: the protocol is JSON text only.
-    public func receiveBinary(on connection: Connection) {
+    func receiveBinary(on connection: Connection) {
         rejectBadFrame(.badRequest("binary frames are not supported; send JSON text frames"), re: nil, on: connection)
     }
 
