@@ -178,6 +178,8 @@ let package = Package(
                 "HubKernel", "HubTesting",
                 // forging tokens the server must refuse (a wrong `typ`)
                 .product(name: "JWTKit", package: "jwt-kit"),
+                // writing a password hash as it was stored before the pre-hash
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),

@@ -43,6 +43,12 @@ struct AccountStore: UserDirectory {
         }
     }
 
+    func setPasswordHash(userID: String, hash: String) async throws {
+        try await database.withConnection { sql in
+            try await sql.raw("UPDATE hub_users SET password_hash = \(bind: hash) WHERE id = \(bind: userID)").run()
+        }
+    }
+
     func user(id: String) async throws -> UserRecord? {
         try await database.withConnection { sql in
             try await sql.raw("SELECT id, username, display_name, role FROM hub_users WHERE id = \(bind: id)")

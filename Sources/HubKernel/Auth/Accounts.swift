@@ -99,10 +99,14 @@ public struct Accounts: Sendable {
         guard try await hasher.verify(password, hash: hash) else {
             throw HubError.unauthorized("invalid username or password")
         }
+        if hasher.needsUpgrade(hash) {
+            // a hash from before the pre-hash: replace it now that the password is known
+            try await store.setPasswordHash(userID: user.id, hash: try await hasher.hash(password))
+        }
         return try await startSession(for: user)
     }
 
-    private static let dummyHash = "$2b$10$abcdefghijklmnopqrstuu2YqzJrGVcyFp6mSkGGWm5WqfXh3Ukb2"
+    private static let dummyHash = "sb2$$2b$10$abcdefghijklmnopqrstuu2YqzJrGVcyFp6mSkGGWm5WqfXh3Ukb2"
 
     /// `POST /auth/guest`: a fresh guest identity.
     public func guest(displayName: String) async throws -> TokenPair {

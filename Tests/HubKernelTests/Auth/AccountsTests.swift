@@ -1,5 +1,7 @@
 import Foundation
 import JWTKit
+import HummingbirdBcrypt
+import SQLKit
 import Testing
 import HubTesting
 @testable import HubKernel
@@ -47,6 +49,55 @@ struct AccountsTests {
                 #expect(error.code == .validationFailed)
                 #expect(error.field == field)
             }
+        }
+    }
+
+    @Test("every byte of a password counts: a NUL does not end it", arguments: [
+        ("\u{0}secret-password-xyz", ["", "\u{0}", "\u{0}anything-else"]),
+        ("abcdefgh\u{0}tail", ["abcdefgh", "abcdefgh\u{0}", "abcdefgh\u{0}TAIL"]),
+    ])
+    func nul(password: String, impostors: [String]) async throws {
+        try await withAccounts { accounts, _ in
+            _ = try await accounts.register(username: "nul_user", password: password, displayName: nil)
+            for impostor in impostors {
+                await #expect(throws: HubError.unauthorized("invalid username or password"), "\(impostor.debugDescription) logged in") {
+                    try await accounts.login(username: "nul_user", password: impostor)
+                }
+            }
+            #expect(try await accounts.login(username: "nul_user", password: password).user.username == "nul_user")
+        }
+    }
+
+    @Test("every byte of a password counts: not only bcrypt's first 72") func long() async throws {
+        try await withAccounts { accounts, _ in
+            let prefix = String(repeating: "A", count: 72)
+            _ = try await accounts.register(username: "long_user", password: prefix + "first-suffix", displayName: nil)
+            for impostor in [prefix, prefix + "second-suffix"] {
+                await #expect(throws: HubError.self) { try await accounts.login(username: "long_user", password: impostor) }
+            }
+            #expect(try await accounts.login(username: "long_user", password: prefix + "first-suffix").user.username == "long_user")
+        }
+    }
+
+    @Test("a hash from before the pre-hash still verifies, is replaced at login, and never matches a NUL-cut password") func legacy() async throws {
+        try await TestHub.run(modules: []) { testHub in
+            let accounts = testHub.hub.accounts
+            let user = try await accounts.createUser(username: "old_timer", password: "placeholder-1", displayName: nil, role: .user)
+            let legacy = Bcrypt.hash("legacy-password", cost: 4)
+            let database = testHub.hub.database
+            func stored() async throws -> String? {
+                try await database.withConnection {
+                    try await $0.raw("SELECT password_hash FROM hub_users WHERE id = \(bind: user.id)").first()?.decode(column: "password_hash", as: String.self)
+                }
+            }
+            try await database.withConnection { try await $0.raw("UPDATE hub_users SET password_hash = \(bind: legacy) WHERE id = \(bind: user.id)").run() }
+            // plain bcrypt stops at the NUL; the legacy path refuses such a password outright
+            await #expect(throws: HubError.self) { try await accounts.login(username: "old_timer", password: "legacy-password\u{0}x") }
+            #expect(try await stored() == legacy)
+            _ = try await accounts.login(username: "old_timer", password: "legacy-password")
+            let upgraded = try #require(try await stored())
+            #expect(upgraded.hasPrefix("sb2$"))
+            #expect(try await accounts.login(username: "old_timer", password: "legacy-password").user.id == user.id)
         }
     }
 
