@@ -21,12 +21,23 @@ enum NotificationRules {
         return body
     }
 
+    /// An http(s) URL with a host, or a path from the site's root — parsed, not matched by
+    /// prefix: a browser reads `/\evil.example` (backslash) and `/<tab>/evil.example` as
+    /// `//evil.example`, a link to another site, so backslashes, controls and spaces are
+    /// refused, and a relative link must be a path whose first segment is not empty.
     static func link(_ raw: String?) throws(ValidationFailure) -> String? {
         guard let raw, !raw.isEmpty else { return nil }
-        let lower = raw.lowercased()
-        guard raw.count <= 2000, lower.hasPrefix("https://") || lower.hasPrefix("http://") || (raw.hasPrefix("/") && !raw.hasPrefix("//")),
-              !hasControl(raw, allowing: []), !raw.contains(" ")
-        else { throw ValidationFailure("link", "link must be an http(s) URL or a path starting with /") }
+        let refused = ValidationFailure("link", "link must be an http(s) URL with a host, or a path starting with a single /")
+        guard raw.utf8.count <= 2000, !hasControl(raw, allowing: []), !raw.contains(where: { $0 == " " || $0 == "\\" }),
+              let components = URLComponents(string: raw)
+        else { throw refused }
+        if let scheme = components.scheme?.lowercased() {
+            guard scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+                  components.user == nil, components.password == nil
+            else { throw refused }
+            return raw
+        }
+        guard components.host == nil, components.path.hasPrefix("/"), !components.path.hasPrefix("//") else { throw refused }
         return raw
     }
 

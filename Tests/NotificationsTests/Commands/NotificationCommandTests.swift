@@ -115,8 +115,25 @@ struct NotificationCommandTests {
         (["role": "user", "category": "info", "title": "x", "body": "a\u{0}b"], "body"),
         (["role": "user", "category": "info", "title": "x", "link": "javascript:alert(1)"], "link"),
         (["role": "user", "category": "info", "title": "x", "link": "//evil.example"], "link"),
+        (["role": "user", "category": "info", "title": "x", "link": "/\\evil.example"], "link"),
+        (["role": "user", "category": "info", "title": "x", "link": "/\t/evil.example"], "link"),
+        (["role": "user", "category": "info", "title": "x", "link": "https:evil.example"], "link"),
+        (["role": "user", "category": "info", "title": "x", "link": "https://user:pw@evil.example/"], "link"),
+        (["role": "user", "category": "info", "title": "x", "link": "ftp://files.example/x"], "link"),
+        (["role": "user", "category": "info", "title": "x", "link": "desk.example/queue"], "link"),
         (["userIds": ["nobody"], "category": "info", "title": "x"], "userIds"),
     ]
+
+    @Test("links that stay links: http(s) URLs with a host, and paths from the root", arguments: [
+        "https://desk.example/queue", "HTTP://desk.example", "/tickets/42?tab=comments#c3", "/",
+    ])
+    func goodLinks(_ link: String) async throws {
+        try await TestHub.run(modules: [NotificationsModule.self], environment: ["RATE_LIMIT_NOTIFICATIONS_SEND": "off"]) { hub in
+            let admin = try await hub.client(role: .admin)
+            let reply = try await admin.send("notifications.send", ["role": "admin", "category": "info", "title": "x", "link": .string(link)])
+            #expect(reply.ok, "\(reply)")
+        }
+    }
 
     @Test("send rules", arguments: invalidSends)
     func sendRules(payload: JSON, field: String) async throws {
