@@ -39,6 +39,6 @@ public struct TicketsModule: HubModule {
     /// (anyone else gets `not_found`, as for the ticket itself).
     public func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
         if topic.localName == "queue" { return .allow(if: identity.isStaff, else: "the ticket queue is for staff") }
-        return try await store.isVisible(topic.localName, to: identity) ? .allow : .notFound("no ticket '\(topic.localName)'")
+        return try await store.ticket(topic.localName, seenBy: identity) != nil ? .allow : .notFound("no ticket '\(topic.localName)'")
     }
 }

@@ -11,11 +11,7 @@ enum TrackedTopic {
     /// Checks the caller may subscribe to the topic, under its owning module's rules.
     /// - Throws: `forbidden` or `not_found` as `hub.subscribe` would answer.
     static func authorize(_ name: String, access: HubAccess, identity: Identity) async throws {
-        switch try await access.access(to: Topic(unchecked: name), for: identity) {
-        case .allow: return
-        case .deny(let reason): throw HubError.forbidden(reason)
-        case .notFound(let reason): throw HubError.notFound(reason)
-        }
+        try await access.access(to: Topic(unchecked: name), for: identity).require()
     }
 }
 

@@ -6,18 +6,17 @@ extension Identity {
 }
 
 extension TicketStore {
-    /// The ticket if `identity` may see it: staff see all, requesters their own. Anything
-    /// else is `not_found`, so a requester cannot learn that another's ticket exists.
-    func visible(_ ticketID: String, to identity: Identity) async throws -> TicketView {
-        guard let ticket = try await ticket(ticketID), identity.isStaff || ticket.requesterId == identity.userID else {
-            throw HubError.notFound("no ticket '\(ticketID)'")
-        }
+    /// The ticket if `identity` may see it (staff see all, requesters their own), else `nil`;
+    /// a failing lookup throws. The one visibility rule, for commands and topic access alike.
+    func ticket(_ ticketID: String, seenBy identity: Identity) async throws -> TicketView? {
+        guard let ticket = try await ticket(ticketID), identity.isStaff || ticket.requesterId == identity.userID else { return nil }
         return ticket
     }
 
-    /// Whether the ticket exists for `identity` (staff, or its requester); a failing lookup throws.
-    func isVisible(_ ticketID: String, to identity: Identity) async throws -> Bool {
-        guard let ticket = try await ticket(ticketID) else { return false }
-        return identity.isStaff || ticket.requesterId == identity.userID
+    /// The ticket if `identity` may see it. Anything else is `not_found`, so a requester cannot
+    /// learn that another's ticket exists.
+    func visible(_ ticketID: String, to identity: Identity) async throws -> TicketView {
+        guard let ticket = try await ticket(ticketID, seenBy: identity) else { throw HubError.notFound("no ticket '\(ticketID)'") }
+        return ticket
     }
 }

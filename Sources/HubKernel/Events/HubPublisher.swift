@@ -32,7 +32,7 @@ final class HubPublisher: Sendable {
     @discardableResult
     func publishChecked<Payload: Encodable>(_ type: String, _ payload: Payload, on topic: Topic, sequenced: Bool) throws -> Int64? {
         guard isLive(type, on: topic) else { return nil }
-        return deliverEncoded(type, try encode(type, payload, on: topic), on: topic, sequenced: sequenced)
+        return fanOut(type, try encode(type, payload, on: topic), on: topic, sequenced: sequenced)
     }
 
     /// The untyped form for kernel code and kernel tests: an encode failure is logged and the
@@ -67,6 +67,11 @@ final class HubPublisher: Sendable {
     @discardableResult
     func deliverEncoded(_ type: String, _ payload: Data, on topic: Topic, sequenced: Bool) -> Int64? {
         guard isLive(type, on: topic) else { return nil }
+        return fanOut(type, payload, on: topic, sequenced: sequenced)
+    }
+
+    /// Local delivery plus the bus, for an event whose flags were just checked.
+    private func fanOut(_ type: String, _ payload: Data, on topic: Topic, sequenced: Bool) -> Int64? {
         let result = deliver(type: type, topic: topic.name, payload: payload, sequenced: sequenced)
         busOutbox?.yield(BusMessage(origin: node, kind: .event(type: type, topic: topic.name, payload: payload, sequenced: sequenced)))
         return result

@@ -7,11 +7,7 @@ extension Hub {
     /// - Throws: `not_found` when no loaded module owns the topic, `feature_disabled` when
     ///   its module is off, `forbidden` when the module says no.
     public func authorizeSubscription(_ topic: Topic, for identity: Identity) async throws {
-        switch try await access(to: topic, for: identity) {
-        case .allow: return
-        case .deny(let reason): throw HubError.forbidden(reason)
-        case .notFound(let reason): throw HubError.notFound(reason)
-        }
+        try await access(to: topic, for: identity).require()
     }
 
     /// The answer for `topic`: the kernel's own for `user:<id>` and for a topic no loaded

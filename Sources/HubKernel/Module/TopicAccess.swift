@@ -12,6 +12,16 @@ public enum TopicAccess: Sendable, Equatable {
     /// No such topic, or one this identity may not learn exists: `not_found` with this message.
     case notFound(String)
 
+    /// Returns on ``allow``; throws what the protocol answers otherwise: `forbidden` for
+    /// ``deny(_:)``, `not_found` for ``notFound(_:)``, each with the module's message.
+    public func require() throws(HubError) {
+        switch self {
+        case .allow: return
+        case .deny(let reason): throw .forbidden(reason)
+        case .notFound(let reason): throw .notFound(reason)
+        }
+    }
+
     /// ``allow`` when `condition` holds, else ``deny(_:)`` with `reason`.
     public static func allow(if condition: Bool, else reason: String) -> TopicAccess {
         condition ? .allow : .deny(reason)
