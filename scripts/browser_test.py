@@ -98,6 +98,25 @@ try:
     wait.until(lambda d: d.find_element(By.ID, "status").text == "connected")
     check("signing in connects the page", driver.find_element(By.ID, "status").text == "connected")
     wait.until(lambda d: d.find_element(By.ID, "room-name").text == "general")
+    # Chromium offers permessage-deflate and then compresses what it sends: the hub's answer
+    # (always with client_no_context_takeover) must be one Chromium accepts, and its
+    # compressed commands must be read.
+    guest = post("/auth/guest", {"displayName": "deflate"})["accessToken"]
+    driver.set_script_timeout(15)
+    probe = driver.execute_async_script("""
+        const [token, done] = arguments;
+        const ws = new WebSocket(`ws://${location.host}/ws?access_token=${token}`);
+        const id = "compressed";
+        ws.onmessage = (event) => {
+          const frame = JSON.parse(event.data);
+          if (frame.type === "hub.welcome") ws.send(JSON.stringify({id, type: "hub.ping", data: {pad: "z".repeat(400)}}));
+          if (frame.re === id) { done({extensions: ws.extensions, ok: frame.ok}); ws.close(); }
+        };
+        ws.onclose = (event) => done({closed: event.code});
+    """, guest)
+    check("Chromium negotiates permessage-deflate, and its compressed commands are answered",
+          probe.get("ok") is True and probe.get("extensions", "").startswith("permessage-deflate")
+          and "client_no_context_takeover" in probe.get("extensions", ""), probe)
     asyncio.run(bob_session())
     driver.refresh()
     wait.until(lambda d: "hello from the browser" in texts())

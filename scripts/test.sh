@@ -3,7 +3,8 @@
 #   1. every Swift test (kernel, modules, end-to-end over real sockets) on embedded SQLite;
 #   2. the same tests on PostgreSQL (a throwaway cluster, or SWITCHBOARD_TEST_DATABASE_URL);
 #   3. a smoke test of the real `switchboard` binary (signals, CLI, restart, database outage);
-#   4. the web client in headless Chromium (scripts/browser_test.py).
+#   4. the web client in headless Chromium (scripts/browser_test.py);
+#   5. RFC 6455/7692 conformance of the WebSocket transport (scripts/autobahn.sh).
 # On a fresh Debian machine, run as root, it installs what it needs (postgresql, chromium,
 # chromium-driver, and the Python websockets and selenium clients).
 set -euo pipefail
@@ -62,4 +63,14 @@ elif [ "${CI:-}" = "true" ]; then
   exit 1
 else
   echo "!! Chromium not installed: skipping the browser test (apt-get install chromium chromium-driver)" >&2
+fi
+
+echo "== WebSocket conformance (Autobahn|Testsuite)"
+if command -v pyenv >/dev/null && [ -x "$(pyenv root)/versions/2.7.18/bin/python2.7" ] || [ -n "${AUTOBAHN_PYTHON:-}" ]; then
+  scripts/autobahn.sh .build/debug/switchboard
+elif [ "${CI:-}" = "true" ]; then
+  echo "Python 2.7 (pyenv 2.7.18) is required in CI for Autobahn|Testsuite" >&2
+  exit 1
+else
+  echo "!! Python 2.7 not found: skipping Autobahn|Testsuite (see docs/conformance/autobahn.md)" >&2
 fi

@@ -32,6 +32,7 @@ extension HubSettings {
         maxSubscriptionsPerConnection = config.int(forKey: "hub.maxSubscriptions", default: maxSubscriptionsPerConnection)
         shutdownReconnectAfterMs = config.int(forKey: "hub.shutdownReconnectAfterMs", default: shutdownReconnectAfterMs)
         shutdownGraceMs = config.int(forKey: "hub.shutdownGraceMs", default: shutdownGraceMs)
+        conformanceEcho = config.bool(forKey: "hub.conformanceEcho", default: conformanceEcho)
         enabledModules = config.string(forKey: "modules.enabled").map(Self.list)
         if enabledModules == ["all"] { enabledModules = nil }
     }

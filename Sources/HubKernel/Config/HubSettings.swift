@@ -55,6 +55,10 @@ public struct HubSettings: Sendable {
     public var shutdownGraceMs: Int = 10_000
     /// The largest HTTP request body read; larger ones are `payload_too_large` (413).
     public var maxHTTPBodyBytes: Int = 1 << 20
+    /// Mounts `/conformance/echo` (`HUB_CONFORMANCE_ECHO`): a WebSocket on exactly the hub's
+    /// transport that echoes every message, without a token, for Autobahn|Testsuite. Refused
+    /// in production.
+    public var conformanceEcho: Bool = false
     /// Modules to load; `nil` loads the whole catalog.
     public var enabledModules: [String]?
     /// Rate-limit overrides by command type, in the `COUNT/PERIOD[:BURST]` syntax.
@@ -75,6 +79,9 @@ public struct HubSettings: Sendable {
         if isProduction {
             if jwtSecret == Self.developmentJWTSecret {
                 problems.append("AUTH_JWT_SECRET is the development default; set a secret of at least 32 random bytes in production")
+            }
+            if conformanceEcho {
+                problems.append("HUB_CONFORMANCE_ECHO opens an unauthenticated echo socket for conformance tests; it is refused in production")
             }
             if allowedOrigins.contains("*") {
                 problems.append("HTTP_ALLOWED_ORIGINS is '*'; list the browser origins allowed in production")

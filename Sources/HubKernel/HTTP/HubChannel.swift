@@ -8,8 +8,6 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
-@_spi(WSInternal) import WSCore
-import HummingbirdWebSocket
 
 /// One HTTP/1.1 connection that may upgrade to the hub's WebSocket on `/ws`.
 ///
@@ -17,16 +15,23 @@ import HummingbirdWebSocket
 /// answered 401 or 403 with the protocol's JSON error body; Hummingbird's stock channel
 /// answers an empty 400, and NIO does not pass a refused upgrade request on to the router.
 struct HubChannel: ServerChildChannel, HTTPChannelHandler {
+    /// Where an admitted upgrade leads.
+    enum Endpoint: Sendable {
+        /// `/ws`: a hub connection of an authenticated identity.
+        case hub(identity: Identity, expiresAtMs: Int64, remoteAddress: String)
+        /// `/conformance/echo` (``HubSettings/conformanceEcho``): every message echoed.
+        case echo
+    }
+
     struct Admitted: Sendable {
-        var identity: Identity
-        var expiresAtMs: Int64
-        var remoteAddress: String
-        var extensions: [any WebSocketExtension]
+        var endpoint: Endpoint
+        /// Whether `permessage-deflate` was negotiated.
+        var acceptsCompressed: Bool
     }
 
     enum Negotiated: Sendable {
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, Admitted, SocketWriter, LivenessHandler)
+        case webSocket(NIOAsyncChannel<InboundMessage, Never>, Admitted, WebSocketConnection)
     }
 
     struct Value: ServerChildChannelValue {
@@ -36,13 +41,10 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
         let refusal: NIOLockedValueBox<HubError?>
     }
 
-    struct SessionContext: WebSocketContext {
-        let logger: Logger
-    }
-
     let responder: HTTPChannelHandler.Responder
     let hub: Hub
-    let webSocket: WebSocketServerConfiguration
+    /// How long a close the server sent waits for the client's answer.
+    let closeTimeout: TimeAmount
     let idleTimeout: Duration?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -50,7 +52,7 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
             let admitted = NIOLockedValueBox<Admitted?>(nil)
             let refusal = NIOLockedValueBox<HubError?>(nil)
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
-                maxFrameSize: webSocket.maxFrameSize,
+                maxFrameSize: hub.settings.transportMaxFrameBytes,
                 shouldUpgrade: { channel, head in
                     let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
                     promise.completeWithTask {
@@ -68,16 +70,20 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard let admission = admitted.withLockedValue({ $0 }) else { throw ChannelError.inappropriateOperationForState }
-                        let writer = SocketWriter(eventLoop: channel.eventLoop)
-                        try channel.pipeline.syncOperations.addHandler(writer, position: .first)
-                        // behind the frame decoder: it sees every frame the client sends
                         let settings = hub.settings
-                        let liveness = LivenessHandler(heartbeatMs: settings.heartbeatMs, idleTimeoutMs: settings.idleTimeoutMs,
-                                                       eventLoop: channel.eventLoop)
-                        try channel.pipeline.syncOperations.addHandler(liveness)
-                        let socket = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
-                            wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-                        return .webSocket(socket, admission, writer, liveness)
+                        let connection = WebSocketConnection(
+                            writer: SocketWriter(eventLoop: channel.eventLoop),
+                            // behind the frame decoder: it sees every frame the client sends
+                            liveness: LivenessHandler(heartbeatMs: settings.heartbeatMs, idleTimeoutMs: settings.idleTimeoutMs,
+                                                      eventLoop: channel.eventLoop),
+                            messages: WebSocketMessageHandler(maxMessageBytes: settings.transportMaxFrameBytes,
+                                                              acceptsCompressed: admission.acceptsCompressed,
+                                                              closeTimeout: closeTimeout))
+                        try channel.pipeline.syncOperations.addHandler(connection.writer, position: .first)
+                        try channel.pipeline.syncOperations.addHandler(connection.liveness)
+                        try channel.pipeline.syncOperations.addHandler(connection.messages)
+                        let socket = try NIOAsyncChannel<InboundMessage, Never>(wrappingChannelSynchronously: channel)
+                        return .webSocket(socket, admission, connection)
                     }
                 })
             let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Negotiated>(
@@ -98,19 +104,27 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
-    /// Admits an upgrade request for `/ws`.
+    /// Admits an upgrade request for `/ws` (or the conformance echo, when it is mounted).
     /// - Throws: the ``HubError`` to answer with (`not_found` for other paths).
     private func admit(_ head: HTTPRequestHead, channel: any Channel) async throws -> (admitted: Admitted, responseHeaders: HTTPFields) {
         let request = try HTTPRequest(head, secure: false, splitCookie: false)
         let uri = URI(request.path ?? "/")
-        guard uri.path == "/ws" else { throw HubError.notFound("no WebSocket endpoint at \(uri.path)") }
-        let token = Authenticator.token(authorization: request.headerFields[.authorization],
-                                        accessTokenParameter: uri.queryParameters.get("access_token"))
-        let (identity, expiresAt) = try await hub.admit(token: token, origin: request.headerFields[.origin])
-        let (headers, extensions) = try webSocket.extensions.serverExtensionNegotiation(requestHeaders: request.headerFields)
-        let admitted = Admitted(identity: identity, expiresAtMs: expiresAt,
-                                remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown", extensions: extensions)
-        return (admitted, headers)
+        let endpoint: Endpoint
+        switch uri.path {
+        case "/ws":
+            let token = Authenticator.token(authorization: request.headerFields[.authorization],
+                                            accessTokenParameter: uri.queryParameters.get("access_token"))
+            let (identity, expiresAt) = try await hub.admit(token: token, origin: request.headerFields[.origin])
+            endpoint = .hub(identity: identity, expiresAtMs: expiresAt, remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown")
+        case "/conformance/echo" where hub.settings.conformanceEcho:
+            endpoint = .echo
+        default:
+            throw HubError.notFound("no WebSocket endpoint at \(uri.path)")
+        }
+        var headers = HTTPFields()
+        let deflate = PerMessageDeflate.negotiate(offers: request.headerFields[values: .secWebSocketExtensions])
+        if let deflate { headers[.secWebSocketExtensions] = deflate }
+        return (Admitted(endpoint: endpoint, acceptsCompressed: deflate != nil), headers)
     }
 
     func handle(value: Value, logger: Logger) async {
@@ -122,20 +136,17 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                 } else {
                     await handleHTTP(asyncChannel: http, logger: logger)
                 }
-            case .webSocket(let socket, let admitted, let writer, let liveness):
-                _ = try await WebSocketHandler.handle(
-                    type: .server,
-                    configuration: .init(
-                        extensions: admitted.extensions, autoPing: webSocket.autoPing, closeTimeout: webSocket.closeTimeout,
-                        validateUTF8: webSocket.validateUTF8, maxFrameSize: webSocket.maxFrameSize),
-                    asyncChannel: socket,
-                    context: SessionContext(logger: logger),
-                    handler: { [hub] inbound, outbound, _ in
-                        try await WebSocketSession.run(
-                            hub: hub, identity: admitted.identity, expiresAtMs: admitted.expiresAtMs,
-                            remoteAddress: admitted.remoteAddress, inbound: inbound, outbound: outbound, writer: writer,
-                            liveness: liveness)
-                    })
+            case .webSocket(let socket, let admitted, let connection):
+                try await socket.executeThenClose { inbound, _ in
+                    switch admitted.endpoint {
+                    case .hub(let identity, let expiresAtMs, let remoteAddress):
+                        await WebSocketSession.run(
+                            hub: hub, identity: identity, expiresAtMs: expiresAtMs, remoteAddress: remoteAddress,
+                            messages: inbound, connection: connection)
+                    case .echo:
+                        await ConformanceEcho.run(messages: inbound, channel: socket.channel)
+                    }
+                }
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["error": .string(String(describing: error))])

@@ -1,7 +1,5 @@
 public import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
-import HummingbirdWSCompression
 import Logging
 import NIOCore
 
@@ -25,15 +23,8 @@ public enum HubServer {
         }
 
         let settings = hub.settings
-        let ws = WebSocketServerConfiguration(
-            maxFrameSize: settings.transportMaxFrameBytes,
-            extensions: [.perMessageDeflate(maxDecompressedFrameSize: settings.transportMaxFrameBytes)],
-            // pings and the idle close are the hub's own LivenessHandler: any frame counts as activity
-            autoPing: .disabled,
-            closeTimeout: .seconds(5),
-            validateUTF8: true)
         let server = HTTPServerBuilder { responder in
-            HubChannel(responder: responder, hub: hub, webSocket: ws, idleTimeout: .seconds(75))
+            HubChannel(responder: responder, hub: hub, closeTimeout: .seconds(5), idleTimeout: .seconds(75))
         }
         return Application(
             router: router,

@@ -98,14 +98,23 @@ final class RawWebSocket: Sendable {
         return nil
     }
 
-    /// Sends one masked frame (client frames must be masked).
-    func send(opcode: UInt8, _ payload: [UInt8]) {
-        var frame: [UInt8] = [0x80 | opcode]
+    /// Sends one frame; by default final and masked, as a well-behaved client sends them.
+    /// The flags exist to send what a broken or hostile client sends.
+    func send(opcode: UInt8, _ payload: [UInt8], fin: Bool = true, rsv1: Bool = false, rsv2: Bool = false, masked: Bool = true) {
+        var frame: [UInt8] = [(fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | (rsv2 ? 0x20 : 0) | opcode]
+        let maskBit: UInt8 = masked ? 0x80 : 0
         if payload.count < 126 {
-            frame.append(0x80 | UInt8(payload.count))
-        } else {
-            frame.append(0x80 | 126)
+            frame.append(maskBit | UInt8(payload.count))
+        } else if payload.count <= Int(UInt16.max) {
+            frame.append(maskBit | 126)
             frame += [UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        } else {
+            frame.append(maskBit | 127)
+            frame += (0..<8).reversed().map { UInt8(truncatingIfNeeded: payload.count >> ($0 * 8)) }
+        }
+        guard masked else {
+            outbound.yield(ByteBuffer(bytes: frame + payload))
+            return
         }
         let mask: [UInt8] = (0..<4).map { _ in UInt8.random(in: 0...255) }
         frame += mask

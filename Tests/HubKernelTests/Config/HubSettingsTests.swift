@@ -62,6 +62,17 @@ struct HubSettingsTests {
         #expect(fixed.problems().isEmpty)
     }
 
+    @Test("the conformance echo is off by default, allowed in development, refused in production") func conformanceEcho() throws {
+        #expect(try settings([:]).conformanceEcho == false)
+        let development = try settings(["HUB_CONFORMANCE_ECHO": "true"])
+        #expect(development.conformanceEcho)
+        #expect(development.problems().isEmpty)
+        let production = try settings(["SWITCHBOARD_ENV": "production", "AUTH_JWT_SECRET": String(repeating: "s", count: 40),
+                                       "HTTP_ALLOWED_ORIGINS": "https://app.example", "HUB_CONFORMANCE_ECHO": "true"])
+        #expect(production.problems().count == 1)
+        #expect(production.problems().first?.contains("HUB_CONFORMANCE_ECHO") == true)
+    }
+
     @Test("a short JWT secret is refused in every environment") func shortSecret() throws {
         #expect(try settings(["AUTH_JWT_SECRET": "short"]).problems().contains { $0.contains("at least 32 bytes") })
     }

@@ -19,18 +19,10 @@ final class WriteScheduler: Sendable {
         self.eventLoop = eventLoop
     }
 
-    private static let byLoop = Mutex<[ObjectIdentifier: WriteScheduler]>([:])
+    private static let byLoop = PerEventLoop { WriteScheduler(eventLoop: $0) }
 
-    /// The scheduler of `eventLoop` (event loops live as long as the process).
-    static func `for`(_ eventLoop: any EventLoop) -> WriteScheduler {
-        byLoop.withLock { schedulers in
-            let key = ObjectIdentifier(eventLoop as AnyObject)
-            if let existing = schedulers[key] { return existing }
-            let scheduler = WriteScheduler(eventLoop: eventLoop)
-            schedulers[key] = scheduler
-            return scheduler
-        }
-    }
+    /// The scheduler of `eventLoop`.
+    static func `for`(_ eventLoop: any EventLoop) -> WriteScheduler { byLoop(eventLoop) }
 
     func wake(_ writer: SocketWriter) {
         let submit = round.withLock { round -> Bool in
