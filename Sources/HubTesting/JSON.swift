@@ -63,11 +63,17 @@ public enum JSON: Sendable, Equatable, Codable, CustomStringConvertible,
         return .null
     }
 
+    /// The string, if this is one.
     public var string: String? { if case .string(let value) = self { value } else { nil } }
+    /// The integer, if this is one.
     public var int: Int64? { if case .int(let value) = self { value } else { nil } }
+    /// The boolean, if this is one.
     public var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
+    /// The elements, if this is an array.
     public var array: [JSON]? { if case .array(let value) = self { value } else { nil } }
+    /// The members, if this is an object.
     public var object: [String: JSON]? { if case .object(let value) = self { value } else { nil } }
+    /// Whether this is `null` (a missing member reads as `null` too).
     public var isNull: Bool { self == .null }
     /// Whether the key exists in this object (even with a null value).
     public func has(_ key: String) -> Bool { object?[key] != nil }

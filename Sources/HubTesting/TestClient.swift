@@ -114,6 +114,7 @@ public final class TestClient: Sendable {
 
 /// A frame arrived that the test said must not.
 public struct UnexpectedFrame: Error, CustomStringConvertible {
+    /// The frame that should not have come.
     public var frame: TestFrame
     public var description: String { "unexpected frame: \(frame.text)" }
 }

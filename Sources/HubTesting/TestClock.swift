@@ -8,6 +8,7 @@ public final class TestClock: HubClock {
     /// Starts at `startMs` (default: a fixed instant in 2026).
     public init(startMs: Int64 = 1_790_000_000_000) { now = Mutex(startMs) }
 
+    /// The test's current time; it moves only when the test advances it.
     public func nowMs() -> Int64 { now.withLock { $0 } }
 
     /// Moves time forward.

@@ -7,6 +7,7 @@ public struct TestFrame: Sendable, CustomStringConvertible {
     /// The frame as received.
     public let text: String
 
+    /// A frame as received, parsed once.
     public init(text: String) {
         self.text = text
         self.json = JSON.parse(text) ?? .null
@@ -39,16 +40,23 @@ public struct TestFrame: Sendable, CustomStringConvertible {
 
 /// The `error` object of a failed reply.
 public struct TestError: Sendable, Equatable {
+    /// The code, when it is one of the protocol's.
     public var code: ErrorCode?
+    /// The code as sent (for codes this test kit does not know).
     public var rawCode: String
+    /// The human-readable message.
     public var message: String
+    /// The offending field of a `validation_failed`.
     public var field: String?
+    /// When a `rate_limited` command may be retried.
     public var retryAfterMs: Int64?
 }
 
 /// A wait in a test ran out; the description lists what did arrive.
 public struct TestTimeout: Error, CustomStringConvertible {
+    /// What the test waited for.
     public var waitingFor: String
+    /// The frames that arrived meanwhile and were not claimed.
     public var received: [String]
     public var description: String {
         "timed out waiting for \(waitingFor); unclaimed frames: \(received.isEmpty ? "none" : received.joined(separator: "\n  "))"

@@ -11,10 +11,13 @@ import SQLKit
 public struct Accounts: Sendable {
     /// What login, registration, guest and refresh return (protocol.md).
     public struct TokenPair: Sendable, Codable, Equatable {
+        /// The short-lived JWT that opens `/ws` and authenticates HTTP calls.
         public var accessToken: String
+        /// The opaque token that buys the next pair once (it rotates on use).
         public var refreshToken: String
         /// Seconds until the access token expires.
         public var expiresIn: Int
+        /// Who the pair belongs to, so a client can show the name without another call.
         public var user: UserRecord
     }
 
@@ -25,6 +28,7 @@ public struct Accounts: Sendable {
     let refreshTokenTTLSeconds: Int
     let guestRefreshTokenTTLSeconds: Int
 
+    /// The account service over the kernel's tables; the TTLs are `AUTH_*_TTL_SECONDS`.
     public init(database: Database, tokens: TokenService, hasher: PasswordHasher, clock: any HubClock,
                 refreshTokenTTLSeconds: Int = 30 * 86_400, guestRefreshTokenTTLSeconds: Int = 86_400) {
         self.store = AccountStore(database: database)

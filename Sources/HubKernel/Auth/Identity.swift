@@ -10,6 +10,7 @@ public struct Identity: Sendable, Hashable, Codable {
     /// What this identity may do.
     public var role: Role
 
+    /// An identity as the token or the account store states it.
     public init(userID: String, displayName: String, role: Role) {
         self.userID = userID
         self.displayName = displayName

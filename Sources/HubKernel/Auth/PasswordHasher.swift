@@ -25,6 +25,7 @@ public struct PasswordHasher: Sendable {
     /// and cost do the protecting; the pre-hash only makes every byte count).
     private static let prehashKey = SymmetricKey(data: Data("switchboard.password.v2".utf8))
 
+    /// A hasher at bcrypt work factor `cost` (`AUTH_BCRYPT_COST`; tests use 4).
     public init(cost: UInt8 = 10) {
         self.cost = min(max(cost, 4), 31)
     }

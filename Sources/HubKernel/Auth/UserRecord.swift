@@ -9,5 +9,6 @@ public struct UserRecord: Sendable, Codable, Equatable {
     /// What the user may do.
     public var role: Role
 
+    /// The identity a session of this user acts as.
     public var identity: Identity { Identity(userID: id, displayName: displayName, role: role) }
 }

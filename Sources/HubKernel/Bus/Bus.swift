@@ -24,8 +24,10 @@ public struct BusMessage: Sendable, Codable, Equatable {
 
     /// The node that sent it.
     public var origin: String
+    /// What happened.
     public var kind: Kind
 
+    /// A message from node `origin`.
     public init(origin: String, kind: Kind) {
         self.origin = origin
         self.kind = kind

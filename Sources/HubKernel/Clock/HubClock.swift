@@ -11,6 +11,8 @@ public protocol HubClock: Sendable {
 
 /// The real clock.
 public struct SystemClock: HubClock {
+    /// The wall clock.
     public init() {}
+    /// Milliseconds since 1970, from the system clock.
     public func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 }

@@ -3,6 +3,7 @@ public struct CommandType: Sendable, Hashable, ExpressibleByStringLiteral, Custo
     /// The full type string as it appears on the wire.
     public let rawValue: String
 
+    /// The type `rawValue` (`<module>.<action>`).
     public init(_ rawValue: String) { self.rawValue = rawValue }
     public init(stringLiteral value: String) { self.rawValue = value }
 

@@ -24,10 +24,12 @@ public struct ValidationFailure: Error, Sendable, Equatable, WireErrorConvertibl
     /// What is wrong, for people.
     public var message: String
 
+    /// A failure of `field`, explained to a person by `message`.
     public init(_ field: String, _ message: String) {
         self.field = field
         self.message = message
     }
 
+    /// `validation_failed` naming the field.
     public var hubError: HubError { .validation(field, message) }
 }

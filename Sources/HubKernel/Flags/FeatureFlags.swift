@@ -12,6 +12,7 @@ public final class FeatureFlags: Sendable {
     private let state: Mutex<[String: Bool]>
     private static let kernel: Set<String> = ["hub", "user"]
 
+    /// Flags for the `loaded` modules, each switched on.
     public init(loaded: [String]) {
         self.loaded = loaded
         self.state = Mutex(Dictionary(uniqueKeysWithValues: loaded.map { ($0, true) }))

@@ -4,8 +4,10 @@ import HTTPTypes
 import Logging
 
 extension HubError: HTTPResponseError {
+    /// The HTTP status of the error's code (protocol.md "Error codes").
     public var status: HTTPResponse.Status { .init(code: code.httpStatus) }
 
+    /// The JSON error body with its status, as every HTTP route answers a failure.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         httpResponse()
     }

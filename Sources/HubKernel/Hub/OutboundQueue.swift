@@ -58,6 +58,7 @@ public final class OutboundQueue: Sendable {
     /// Most bytes held before the client counts as a slow consumer.
     public let maxBytes: Int
 
+    /// A queue that closes its connection with 4008 past either bound (`HUB_OUTBOUND_MAX_*`).
     public init(maxFrames: Int = 4096, maxBytes: Int = 8 << 20) {
         self.maxFrames = maxFrames
         self.maxBytes = maxBytes

@@ -15,6 +15,7 @@ public final class MemoryRateLimiter: RateLimiter {
         self.sweepEvery = sweepEvery
     }
 
+    /// Takes one token from `key`'s bucket; `nil` when allowed, else the milliseconds until one is available.
     public func acquire(_ key: String, limit: RateLimit, nowMs: Int64) -> Int? {
         if limit.isOff { return nil }
         return state.withLock { state in

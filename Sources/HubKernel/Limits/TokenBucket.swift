@@ -8,6 +8,7 @@ public struct TokenBucket: Sendable {
     /// When ``tokens`` was last brought up to date, in ms.
     public private(set) var updatedAtMs: Int64
 
+    /// A full bucket for `limit`, as of `nowMs`.
     public init(limit: RateLimit, nowMs: Int64) {
         tokens = Double(limit.burst)
         updatedAtMs = nowMs

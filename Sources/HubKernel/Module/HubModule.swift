@@ -54,15 +54,24 @@ public protocol HubModule: Sendable {
 }
 
 extension HubModule {
+    /// None: a module without events.
     public var events: [any HubEvent.Type] { [] }
+    /// None: a module without tables.
     public var migrations: [any Migration] { [] }
+    /// None: a module without commands.
     public var commands: [any CommandHandler] { [] }
+    /// None beyond each command's own.
     public var rateLimits: [CommandType: RateLimit] { [:] }
+    /// Denies every topic: a module opens its topics on purpose.
     public func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
         .deny("\(Self.name) topics are not open to subscribers")
     }
+    /// No HTTP routes.
     public var routes: RouteCollection<HubRequestContext> { RouteCollection(context: HubRequestContext.self) }
+    /// No background services.
     public var services: [any Service] { [] }
+    /// Nothing.
     public func connected(_ connection: ConnectionInfo) async {}
+    /// Nothing.
     public func disconnected(_ connection: ConnectionInfo) async {}
 }

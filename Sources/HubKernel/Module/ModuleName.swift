@@ -4,9 +4,11 @@
 /// Lowercase ASCII letters and digits, starting with a letter, at most 32 characters;
 /// `hub` and `user` are the kernel's.
 public struct ModuleName: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The name as written: lowercase letters, digits and `_`.
     public let rawValue: String
 
     public init(stringLiteral value: String) { self.rawValue = value }
+    /// The module name `value`.
     public init(_ value: String) { self.rawValue = value }
 
     /// Names the kernel keeps for itself.

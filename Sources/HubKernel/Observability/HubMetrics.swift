@@ -30,6 +30,7 @@ public final class HubMetrics: Sendable {
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
     ]
 
+    /// The kernel's metrics, in this hub's own registry (served at `/metrics`).
     public init() {
         connectionsOpen = registry.makeGauge(descriptor: .init(namespace: "sb", metricName: "connections_open", helpText: "Open WebSocket connections"))
         connectionsTotal = registry.makeCounter(descriptor: .init(namespace: "sb", metricName: "connections_total", helpText: "Admitted WebSocket connections"))

@@ -17,7 +17,9 @@ public protocol Leadership: Sendable {
 
 /// The single-node leadership: this node always leads.
 public struct SingleNodeLeadership: Leadership {
+    /// The leadership of a hub that runs alone.
     public init() {}
+    /// Runs `body` at once: a single node always leads.
     public func whileLeader(_ name: String, _ body: @escaping @Sendable () async throws -> Void) async throws {
         try await body()
     }

@@ -13,6 +13,7 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     /// The embedded default.
     public static let defaultValue = "sqlite://./switchboard.sqlite"
 
+    /// Parses `DATABASE_URL`: `sqlite://PATH`, `sqlite::memory:`, or `postgres://…`.
     public init(parsing text: String) throws(ConfigurationError) {
         if text == "sqlite::memory:" || text == "sqlite://:memory:" {
             self = .sqliteMemory
@@ -58,7 +59,9 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
 
 /// A setting that cannot be used; the message names the setting and what is wrong.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// What is wrong, naming the setting.
     public var message: String
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }

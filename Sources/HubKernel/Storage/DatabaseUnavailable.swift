@@ -9,6 +9,7 @@ public struct DatabaseUnavailable: Error, Sendable, WireErrorConvertible, Custom
     /// What failed, for logs.
     public var reason: String
 
+    /// `unavailable`: the client may retry; nothing was written.
     public var hubError: HubError { .unavailable("the database is unavailable, retry later") }
     public var description: String { "database unavailable: \(reason)" }
 

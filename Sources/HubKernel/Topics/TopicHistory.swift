@@ -10,6 +10,7 @@ public struct TopicHistory: Sendable {
     public let capacity: Int
     private var events = CircularBuffer<(seq: Int64, frame: ByteBuffer)>()
 
+    /// An empty history that keeps the last `capacity` events (`HUB_TOPIC_HISTORY_SIZE`).
     public init(capacity: Int) {
         self.capacity = max(0, capacity)  // storage grows on the first event: most user topics stay empty
     }

@@ -38,6 +38,7 @@ public final class TopicRegistry: Sendable {
     private let historySize: Int
     private let clock: any HubClock
 
+    /// An empty registry whose topics keep `historySize` events each.
     public init(historySize: Int, clock: any HubClock) {
         self.historySize = historySize
         self.clock = clock

@@ -3,9 +3,12 @@
 /// `nextCursor` is always present, `null` on the last page; pass it back as `before` for the
 /// next one.
 public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
+    /// The page's items, in the order the command documents.
     public var items: [Item]
+    /// Where the next page starts (`before`), `nil` on the last page.
     public var nextCursor: String?
 
+    /// A page of `items`, followed by the page at `nextCursor`.
     public init(items: [Item], nextCursor: String?) {
         self.items = items
         self.nextCursor = nextCursor
