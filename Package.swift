@@ -158,6 +158,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // the web pages and switchboard.js, compiled into the binary: a copied executable
+            // serves them with nothing else installed
+            resources: [
+                .embedInCode("Web/index.html"),
+                .embedInCode("Web/app.js"),
+                .embedInCode("Web/app.css"),
+                .embedInCode("Web/switchboard.js"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The load tool: drives a running server over sockets with the public protocol only.

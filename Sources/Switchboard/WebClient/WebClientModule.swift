@@ -2,32 +2,51 @@ import Hummingbird
 import HubKernel
 import NIOCore
 
-/// The browser client: a chat page at `GET /web` (and its script at `/web/app.js`), built on
-/// the public wire protocol only. It is a module so operators can switch it off like any
-/// feature. Messages are rendered as text, never as HTML, and the Content-Security-Policy
-/// forbids inline scripts: a `<script>` sent in chat is shown, not run.
+/// The browser client: the chat page at `GET /web`, its script and style, and
+/// `switchboard.js`, the client library any app can import (docs/client-js.md). The files
+/// live in `Sources/Switchboard/Web` and are compiled into the binary (SwiftPM's
+/// `embedInCode`), so a copied executable serves them. It is a module so operators can
+/// switch it off like any feature.
+///
+/// Pages are built on the public wire protocol only. User text is rendered as text, never
+/// as HTML, and the Content-Security-Policy allows scripts and styles from this origin only
+/// (no inline script, no inline style, no other host): a `<script>` sent in chat is shown,
+/// not run.
 struct WebClientModule: HubModule {
     static let name: ModuleName = "web"
 
     init(setup: ModuleSetup) throws {}
 
     private static let securityHeaders: HTTPFields = [
-        .contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        .contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         .init("X-Content-Type-Options")!: "nosniff",
         .init("Referrer-Policy")!: "no-referrer",
         .cacheControl: "no-cache",
     ]
 
-    private static func asset(_ text: String, type: String) -> Response {
-        var headers = securityHeaders
-        headers[.contentType] = type
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    /// One embedded file with its content type.
+    private struct Asset: Sendable {
+        var bytes: [UInt8]
+        var contentType: String
     }
+
+    private static let assets: [String: Asset] = [
+        "": Asset(bytes: PackageResources.index_html, contentType: "text/html; charset=utf-8"),
+        "app.js": Asset(bytes: PackageResources.app_js, contentType: "text/javascript; charset=utf-8"),
+        "app.css": Asset(bytes: PackageResources.app_css, contentType: "text/css; charset=utf-8"),
+        "switchboard.js": Asset(bytes: PackageResources.switchboard_js, contentType: "text/javascript; charset=utf-8"),
+    ]
 
     var routes: RouteCollection<HubRequestContext> {
         let routes = RouteCollection(context: HubRequestContext.self)
-        routes.get("") { _, _ in Self.asset(WebClientAssets.page, type: "text/html; charset=utf-8") }
-        routes.get("app.js") { _, _ in Self.asset(WebClientAssets.script, type: "text/javascript; charset=utf-8") }
+        for (path, asset) in Self.assets {
+            let body = ByteBuffer(bytes: asset.bytes)
+            routes.get(RouterPath(stringLiteral: path)) { _, _ in
+                var headers = Self.securityHeaders
+                headers[.contentType] = asset.contentType
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+            }
+        }
         return routes
     }
 }
