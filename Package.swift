@@ -141,6 +141,21 @@ let package = Package(
             path: "Plugins/Tickets",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Betting",
+            dependencies: [
+                "HubKernel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // SHA-256 and HMAC of the provably fair draw and the webhook signature
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Plugins/Betting",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Switchboard",
             dependencies: [
@@ -150,6 +165,7 @@ let package = Package(
                 "Presence",
                 "Notifications",
                 "Tickets",
+                "Betting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -165,6 +181,10 @@ let package = Package(
                 .embedInCode("Web/app.js"),
                 .embedInCode("Web/app.css"),
                 .embedInCode("Web/switchboard.js"),
+                .embedInCode("Web/session.js"),
+                .embedInCode("Web/betting.html"),
+                .embedInCode("Web/betting.js"),
+                .embedInCode("Web/betting.css"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -215,6 +235,12 @@ let package = Package(
         .testTarget(
             name: "TicketsTests",
             dependencies: ["Tickets", "Notifications", "HubKernel", "HubTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BettingTests",
+            dependencies: ["Betting", "Notifications", "HubKernel", "HubTesting", .product(name: "SQLKit", package: "sql-kit"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import Betting
 import Chat
 import HubKernel
 import Notifications
@@ -14,6 +15,7 @@ enum Catalog {
         PresenceModule.self,
         NotificationsModule.self,
         TicketsModule.self,
+        BettingModule.self,
         PollModule.self,
         WebClientModule.self,
     ]

@@ -13,7 +13,16 @@ extension Request {
         } catch {
             throw HubError.payloadTooLarge("the body is larger than \(maxBytes) bytes")
         }
-        let data = Data(buffer.readableBytesView)
+        return try JSONBody.decode(T.self, from: Data(buffer.readableBytesView))
+    }
+}
+
+/// Decodes request bodies with the socket's rules.
+public enum JSONBody {
+    /// Decodes `data` (a body read already, e.g. to check a signature over its bytes): not a
+    /// JSON object is `bad_request`, a wrong or missing field `validation_failed` naming it, and
+    /// a ``Validatable`` value is validated.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
             throw HubError.badRequest("the body must be a JSON object")
         }

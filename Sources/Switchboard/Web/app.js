@@ -1,26 +1,8 @@
 // The chat page: one room, built on switchboard.js like any app would be.
-import { connect } from "/web/switchboard.js";
+import { Session, connectionBanner } from "/web/session.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { client: null, session: null, room: "general", typingUntil: 0 };
-
-async function api(path, body) {
-  const response = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  const json = await response.json();
-  if (!response.ok) throw new Error(json.error ? json.error.message : response.statusText);
-  return json;
-}
-
-/** The tokens of this tab; the refresh token survives a reload in sessionStorage. */
-function remember(pair) {
-  state.session = { accessToken: pair.accessToken, refreshToken: pair.refreshToken };
-  sessionStorage.setItem("switchboard", JSON.stringify({ refresh: pair.refreshToken }));
-}
-
-async function refresh() {
-  remember(await api("/auth/refresh", { refreshToken: state.session.refreshToken }));
-  return state.session.accessToken;
-}
+const state = { client: null, session: new Session(), room: "general", typingUntil: 0 };
 
 function showError(error) {
   $("error").textContent = error.retryAfterMs ? `${error.message}, retry in ${Math.ceil(error.retryAfterMs / 1000)} s` : error.message;
@@ -84,14 +66,10 @@ async function enterRoom(first) {
 
 function start() {
   showChat();
-  const client = connect({ getToken: () => state.session.accessToken, refresh });
+  const client = state.session.connect();
   state.client = client;
   let first = true;
-  client.on("state", ({ state: now, attempt, inMs }) => {
-    $("status").textContent = { connecting: "connecting…", connected: "connected", reconnecting: "reconnecting…", disconnected: "disconnected" }[now];
-    $("banner").classList.toggle("hidden", now !== "reconnecting");
-    if (now === "reconnecting") $("banner-text").textContent = `Connection lost. Reconnecting (attempt ${attempt}) in ${Math.ceil(inMs / 1000)} s…`;
-  });
+  connectionBanner(client, $);
   client.on("connected", () => {
     enterRoom(first).catch(showError);
     first = false;
@@ -120,14 +98,13 @@ function showLogin(message) {
 
 async function signIn(path) {
   try {
-    remember(await api(path, { username: $("username").value, password: $("password").value }));
+    await state.session.signIn(path, $("username").value, $("password").value);
     start();
   } catch (error) { showError(error); }
 }
 
 $("login-button").addEventListener("click", () => signIn("/auth/login"));
 $("register-button").addEventListener("click", () => signIn("/auth/register"));
-$("retry-now").addEventListener("click", () => state.client?.reconnectNow());
 $("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
   const text = $("text").value;
@@ -146,11 +123,5 @@ $("text").addEventListener("input", () => {
 
 // a reload keeps the session: the refresh token is in this tab's storage
 (async () => {
-  const saved = JSON.parse(sessionStorage.getItem("switchboard") || "null");
-  if (!saved) return showLogin();
-  try {
-    state.session = { refreshToken: saved.refresh };
-    await refresh();
-    start();
-  } catch { showLogin(); }
+  if (await state.session.resume()) start(); else showLogin();
 })();

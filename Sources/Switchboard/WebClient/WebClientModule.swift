@@ -2,7 +2,7 @@ import Hummingbird
 import HubKernel
 import NIOCore
 
-/// The browser client: the chat page at `GET /web`, its script and style, and
+/// The browser client: the chat page at `GET /web`, the betting page at `/web/betting`, and
 /// `switchboard.js`, the client library any app can import (docs/client-js.md). The files
 /// live in `Sources/Switchboard/Web` and are compiled into the binary (SwiftPM's
 /// `embedInCode`), so a copied executable serves them. It is a module so operators can
@@ -35,6 +35,10 @@ struct WebClientModule: HubModule {
         "app.js": Asset(bytes: PackageResources.app_js, contentType: "text/javascript; charset=utf-8"),
         "app.css": Asset(bytes: PackageResources.app_css, contentType: "text/css; charset=utf-8"),
         "switchboard.js": Asset(bytes: PackageResources.switchboard_js, contentType: "text/javascript; charset=utf-8"),
+        "session.js": Asset(bytes: PackageResources.session_js, contentType: "text/javascript; charset=utf-8"),
+        "betting": Asset(bytes: PackageResources.betting_html, contentType: "text/html; charset=utf-8"),
+        "betting.js": Asset(bytes: PackageResources.betting_js, contentType: "text/javascript; charset=utf-8"),
+        "betting.css": Asset(bytes: PackageResources.betting_css, contentType: "text/css; charset=utf-8"),
     ]
 
     var routes: RouteCollection<HubRequestContext> {

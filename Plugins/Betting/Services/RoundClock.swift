@@ -1,0 +1,78 @@
+import HubKernel
+import Logging
+import ServiceLifecycle
+
+/// Runs every table's rounds: `betting` → `locked` → `settled` → the next round, on the
+/// configured durations. It runs under the kernel's ``Leadership`` (one node at a time) and
+/// keeps no state of its own: each tick reads the rounds' rows and moves them by
+/// compare-and-set, so a tick repeated by a second node, or after a crash, does nothing twice.
+///
+/// Restarts: the first pass after gaining leadership resumes a round whose phase deadline has
+/// not passed, and voids (refunding every bet, in one transaction) a round whose deadline
+/// passed while no clock ran — a result drawn late for bets taken long ago would not be fair.
+struct RoundClock: Service {
+    let rounds: RoundStore
+    let announcer: RoundAnnouncer
+    let tables: [String]
+    let leadership: any Leadership
+    let tick: Duration
+    let clock: any HubClock
+    let logger: Logger
+
+    func run() async throws {
+        try await leadership.whileLeader("betting.round-clock") {
+            var recovering = true
+            while !Task.isCancelled {
+                do {
+                    try await advanceAll(recovering: recovering)
+                    recovering = false
+                } catch {
+                    // the database may be down: nothing half done (each step is one transaction); try again
+                    logger.warning("the round clock could not advance", metadata: ["error": .string(String(describing: error))])
+                }
+                try await Task.sleep(for: tick)
+            }
+        }
+    }
+
+    /// One pass over every table.
+    func advanceAll(recovering: Bool = false) async throws {
+        for table in tables { try await advance(table, recovering: recovering) }
+    }
+
+    /// Moves `table` on as far as the time says: opens, locks, settles, or (recovering) voids.
+    func advance(_ table: String, recovering: Bool = false) async throws {
+        let now = clock.nowMs()
+        guard let round = try await rounds.current(table) else {
+            if let opened = try await rounds.open(table, at: now) { try await announcer.phase(opened) }
+            return
+        }
+        switch round.phase {
+        case "betting", "locked":
+            if recovering && now >= round.phaseEndsAt {
+                logger.notice("voiding a round whose deadline passed while no clock ran",
+                              metadata: ["sb.round": .string(round.id), "sb.table": .string(table)])
+                if let outcome = try await rounds.void(round.id, at: now, then: { try await announcer.closed($0, in: $1) }) {
+                    announcer.count(outcome)
+                    await announcer.notify(outcome)
+                }
+                if let opened = try await rounds.open(table, at: now) { try await announcer.phase(opened) }
+                return
+            }
+            guard now >= round.phaseEndsAt else { return }
+            if round.phase == "betting" {
+                if let locked = try await rounds.lock(round.id) {
+                    try await announcer.phase(locked)
+                    try await advance(table)  // a locked phase of 0 ms settles at once
+                }
+            } else if let outcome = try await rounds.settle(round.id, at: now, then: { try await announcer.closed($0, in: $1) }) {
+                announcer.count(outcome)
+                await announcer.notify(outcome)
+            }
+        default:
+            // settled or voided: the next round opens when the settled phase has been shown
+            guard now >= round.phaseEndsAt else { return }
+            if let opened = try await rounds.open(table, at: now) { try await announcer.phase(opened) }
+        }
+    }
+}
