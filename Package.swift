@@ -73,6 +73,8 @@ let package = Package(
             name: "HubTesting",
             dependencies: [
                 "HubKernel",
+                // ModuleConformance runs each module's services through a graceful shutdown
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -8,48 +8,25 @@ a toast, the balance after settlement matching the server's ledger, a reload mid
 keeping the bet, and a server restart resynchronising the page.
 Usage: scripts/browser_betting_test.py [path/to/switchboard]
 """
-import hashlib, hmac, json, os, queue, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+import hashlib, hmac, json, os, signal, sys, tempfile, time, urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browserkit import check, chromium, finish, free_port
+import browserkit
 
-BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
 TMP = tempfile.mkdtemp(prefix="sb-betting-")
 SECRET = "browser-test-webhook-secret"
-results = []
-
-def check(name, condition, detail=""):
-    results.append(bool(condition))
-    print(("PASS " if condition else "FAIL ") + name + ("" if condition else f"  -- {detail}"), flush=True)
 
 def start_server():
-    env = dict(os.environ, DATABASE_URL=f"sqlite://{TMP}/betting.sqlite", AUTH_BCRYPT_COST="4",
-               MODULES_BETTING_WEBHOOK_SECRET=SECRET, MODULES_BETTING_BETTING_PHASE_MS="3000",
-               MODULES_BETTING_LOCKED_PHASE_MS="500", MODULES_BETTING_SETTLED_PHASE_MS="1500", HUB_SHUTDOWN_GRACE_MS="200")
-    process = subprocess.Popen([BIN, "serve", "--port", str(PORT)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    lines = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
-    deadline = time.time() + 60
-    while True:
-        try:
-            if f"listening on http://127.0.0.1:{PORT}" in lines.get(timeout=max(0.01, deadline - time.time())):
-                return process
-        except queue.Empty:
-            process.kill()
-            raise SystemExit("the server did not start within 60 s")
+    return browserkit.start_server(
+        PORT, DATABASE_URL=f"sqlite://{TMP}/betting.sqlite", MODULES_BETTING_WEBHOOK_SECRET=SECRET,
+        MODULES_BETTING_BETTING_PHASE_MS="3000", MODULES_BETTING_LOCKED_PHASE_MS="500",
+        MODULES_BETTING_SETTLED_PHASE_MS="1500", HUB_SHUTDOWN_GRACE_MS="200")
 
-def post(path, body, headers=None):
-    data = json.dumps(body).encode()
-    request = urllib.request.Request(BASE + path, data=data, headers={"Content-Type": "application/json", **(headers or {})})
-    return json.loads(urllib.request.urlopen(request, timeout=20).read())
+post = lambda path, body: browserkit.post(BASE, path, body)
 
 def deposit(username, amount, payment):
     body = json.dumps({"paymentId": payment, "username": username, "amount": amount}).encode()
@@ -59,11 +36,7 @@ def deposit(username, amount, payment):
     return json.loads(urllib.request.urlopen(request, timeout=20).read())
 
 server = start_server()
-options = Options()
-options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=900,900"]:
-    options.add_argument(flag)
-driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+driver = chromium(window="900,900")
 wait = WebDriverWait(driver, 20)
 text = lambda element_id: driver.find_element(By.ID, element_id).text
 phase = lambda: text("phase")
@@ -129,6 +102,4 @@ finally:
     driver.quit()
     server.terminate()
 
-failed = results.count(False)
-print(f"betting page: {len(results) - failed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("betting page")

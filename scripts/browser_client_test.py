@@ -10,28 +10,16 @@ the subscription kept); a server restart (hub.shutdown's reconnectAfterMs honour
 `recovered: false` surfaced, live events again afterwards).
 Usage: scripts/browser_client_test.py [path/to/switchboard]
 """
-import asyncio, json, os, queue, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
+import asyncio, json, os, signal, sys, tempfile, threading, time, urllib.request
 import websockets
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-
-BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browserkit import check, chromium, finish, free_port
+import browserkit
 
 BACKEND, PUBLIC = free_port(), free_port()
 BASE = f"http://127.0.0.1:{PUBLIC}"
 TMP = tempfile.mkdtemp(prefix="sb-client-")
 TOKEN_TTL = 10  # seconds: the smallest the server allows; the warning comes at once
-results = []
-
-def check(name, condition, detail=""):
-    results.append(bool(condition))
-    print(("PASS " if condition else "FAIL ") + name + ("" if condition else f"  -- {detail}"), flush=True)
 
 class Proxy:
     """Forwards PUBLIC to BACKEND; `cut()` drops every open connection, `refuse` turns new ones away."""
@@ -77,28 +65,13 @@ class Proxy:
         self.loop.call_soon_threadsafe(close_all)
 
 def start_server():
-    env = dict(os.environ, DATABASE_URL=f"sqlite://{TMP}/client.sqlite", AUTH_BCRYPT_COST="4",
-               AUTH_ACCESS_TOKEN_TTL_SECONDS=str(TOKEN_TTL), HUB_SHUTDOWN_RECONNECT_AFTER_MS="1500",
-               HUB_SHUTDOWN_GRACE_MS="200",
-               # Bob logs in for every batch (his tokens live 10 s) and sends in bursts
-               RATE_LIMIT_AUTH_LOGIN="1000/1s", RATE_LIMIT_CHAT_SEND="1000/1s")
-    process = subprocess.Popen([BIN, "serve", "--port", str(BACKEND)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env=env)
-    lines = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
-    deadline = time.time() + 60
-    while True:
-        try:
-            if f"listening on http://127.0.0.1:{BACKEND}" in lines.get(timeout=max(0.01, deadline - time.time())):
-                return process
-        except queue.Empty:
-            process.kill()
-            raise SystemExit("the server did not start within 60 s")
+    return browserkit.start_server(
+        BACKEND, DATABASE_URL=f"sqlite://{TMP}/client.sqlite", AUTH_ACCESS_TOKEN_TTL_SECONDS=str(TOKEN_TTL),
+        HUB_SHUTDOWN_RECONNECT_AFTER_MS="1500", HUB_SHUTDOWN_GRACE_MS="200",
+        # Bob logs in for every batch (his tokens live 10 s) and sends in bursts
+        RATE_LIMIT_AUTH_LOGIN="1000/1s", RATE_LIMIT_CHAT_SEND="1000/1s")
 
-def post(path, body):
-    request = urllib.request.Request(f"http://127.0.0.1:{BACKEND}{path}", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-    return json.loads(urllib.request.urlopen(request, timeout=20).read())
+post = lambda path, body: browserkit.post(f"http://127.0.0.1:{BACKEND}", path, body)
 
 async def send_as_bob(texts):
     """Bob sends `texts` to the room over his own socket (straight to the server)."""
@@ -153,11 +126,7 @@ return true;
 
 proxy = Proxy()
 server = start_server()
-options = Options()
-options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]:
-    options.add_argument(flag)
-driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+driver = chromium()
 driver.set_script_timeout(30)
 js = lambda script, *args: driver.execute_async_script(
     "const done = arguments[arguments.length - 1]; (async () => {" + script + "})().then(done, (e) => done({thrown: String(e), code: e.code, field: e.field, retryAfterMs: e.retryAfterMs}));", *args)
@@ -242,6 +211,4 @@ finally:
     driver.quit()
     server.terminate()
 
-failed = results.count(False)
-print(f"client library: {len(results) - failed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("client library")

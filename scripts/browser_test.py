@@ -6,53 +6,21 @@ Checks: signing in from the page, live messages from another client, that a host
 reload keeps the session and the history. Needs Debian's chromium and chromium-driver, and
 `selenium` from PyPI. Usage: scripts/browser_test.py [path/to/switchboard]
 """
-import asyncio, json, os, queue, socket, subprocess, sys, tempfile, threading, time, urllib.request
+import asyncio, json, os, sys, tempfile, time, urllib.request
 import websockets
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-
-BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
-def free_port():
-    """A port nobody listens on now, so two runs on one host never collide."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browserkit import check, chromium, finish, free_port, start_server
+import browserkit
 
 PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
 TMP = tempfile.mkdtemp(prefix="sb-browser-")
-results = []
+post = lambda path, body: browserkit.post(BASE, path, body)
 
-def check(name, condition, detail=""):
-    results.append(bool(condition))
-    print(("PASS " if condition else "FAIL ") + name + ("" if condition else f"  -- {detail}"), flush=True)
-
-def post(path, body):
-    request = urllib.request.Request(BASE + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    return json.loads(urllib.request.urlopen(request, timeout=20).read())
-
-server = subprocess.Popen([BIN, "serve", "--port", str(PORT)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          env=dict(os.environ, DATABASE_URL=f"sqlite://{TMP}/browser.sqlite", AUTH_BCRYPT_COST="4"))
-# a thread reads the server's output: the wait below has a real deadline, and the pipe never fills
-lines = queue.Queue()
-threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
-deadline = time.time() + 60
-while True:
-    try:
-        if f"listening on http://127.0.0.1:{PORT}" in lines.get(timeout=max(0.01, deadline - time.time())):
-            break
-    except queue.Empty:
-        server.kill()
-        raise SystemExit("the server did not start within 60 s")
-
-options = Options()
-options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,800"]:
-    options.add_argument(flag)
-driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+server = start_server(PORT, DATABASE_URL=f"sqlite://{TMP}/browser.sqlite")
+driver = chromium()
 wait = WebDriverWait(driver, 15)
 HOSTILE = "<img src=x onerror=\"window.__pwned='img'\"><script>window.__pwned='script'</script> & \"quotes\" 😀"
 
@@ -129,6 +97,4 @@ finally:
     server.terminate()
     server.wait(timeout=30)
 
-passed = sum(results)
-print(f"browser: {passed} passed, {len(results) - passed} failed")
-sys.exit(0 if results and all(results) else 1)
+finish("browser")

@@ -1,8 +1,11 @@
 public import HubKernel
+import Logging
+import ServiceLifecycle
 
 /// The checks every module in the catalog must pass (style.md §13): its command types are
 /// `<name>.<action>`, each command has a rate limit, its listed events are its own and well
-/// named, its migrations are named
+/// named, its services stop promptly on a graceful shutdown (or `switchboard serve` would hang
+/// on SIGTERM), its migrations are named
 /// `<name>.<NNN>_<what>`, are unique, and apply, revert and re-apply on a fresh database
 /// (SQLite, or PostgreSQL when `SWITCHBOARD_TEST_DATABASE_URL` is set).
 public enum ModuleConformance {
@@ -27,7 +30,10 @@ public enum ModuleConformance {
                         }
                     }
                 }
-                guard let plan = hub.migrationPlans.first(where: { $0.module == name }) else { return found }
+                // services are checked last, so the migration checks never run beside one being stopped
+                guard let plan = hub.migrationPlans.first(where: { $0.module == name }) else {
+                    return found + (await serviceProblems(of: hub.modules.filter { moduleName(of: $0) == name }))
+                }
                 let names = plan.migrations.map(\.name)
                 if Set(names).count != names.count { found.append("migration names repeat: \(names)") }
                 for migration in names where !migration.hasPrefix("\(name).") {
@@ -42,12 +48,45 @@ public enum ModuleConformance {
                 } catch {
                     found.append("prepare → revert → prepare failed: \(error)")
                 }
-                return found
+                return found + (await serviceProblems(of: hub.modules.filter { moduleName(of: $0) == name }))
             }.forEach { problems.append($0) }
         } catch {
             problems.append("the module does not load: \(error)")
         }
         return problems
+    }
+
+    /// Each service of `modules` that does not stop on a graceful shutdown.
+    private static func serviceProblems(of modules: [any HubModule]) async -> [String] {
+        var problems: [String] = []
+        for module in modules {
+            for service in module.services {
+                if let problem = await stopsOnGracefulShutdown(service) { problems.append(problem) }
+            }
+        }
+        return problems
+    }
+
+    /// Runs `service` in a service group, triggers a graceful shutdown, and says so when the
+    /// service is still running `within` later (generous: a loaded test machine is slow, and a
+    /// service that ignores the shutdown never stops at all).
+    static func stopsOnGracefulShutdown(_ service: any Service, within: Duration = .seconds(20)) async -> String? {
+        let group = ServiceGroup(configuration: .init(services: [service], logger: TestHub.quietLogger))
+        return await withTaskGroup(of: String?.self) { tasks in
+            tasks.addTask {
+                try? await group.run()
+                return nil
+            }
+            tasks.addTask {
+                try? await Task.sleep(for: .milliseconds(100))
+                await group.triggerGracefulShutdown()
+                try? await Task.sleep(for: within)
+                return "service \(type(of: service)) still runs \(within) after a graceful shutdown (use cancelWhenGracefulShutdown)"
+            }
+            let first = await tasks.next() ?? nil
+            tasks.cancelAll()
+            return first
+        }
     }
 
     private static func moduleName<M: HubModule>(_ type: M.Type) -> String { M.name.rawValue }

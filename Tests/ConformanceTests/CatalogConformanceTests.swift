@@ -7,7 +7,8 @@ import HubTesting
 struct CatalogConformanceTests {
     @Test("module conformance", arguments: Catalog.modules.map { ModuleBox(type: $0) })
     func conforms(_ module: ModuleBox) async throws {
-        #expect(try await ModuleConformance.problems(of: module.type) == [])
+        let problems = try await ModuleConformance.problems(of: module.type)
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
     @Test("the catalog builds into one route table with no conflicts") func catalog() async throws {

@@ -19,18 +19,22 @@ struct RoundClock: Service {
     let clock: any HubClock
     let logger: Logger
 
+    /// Runs until the hub shuts down (a graceful shutdown ends it between ticks; every step
+    /// is one transaction, so stopping anywhere leaves nothing half done).
     func run() async throws {
-        try await leadership.whileLeader("betting.round-clock") {
-            var recovering = true
-            while !Task.isCancelled {
-                do {
-                    try await advanceAll(recovering: recovering)
-                    recovering = false
-                } catch {
-                    // the database may be down: nothing half done (each step is one transaction); try again
-                    logger.warning("the round clock could not advance", metadata: ["error": .string(String(describing: error))])
+        try? await cancelWhenGracefulShutdown {
+            try await leadership.whileLeader("betting.round-clock") {
+                var recovering = true
+                while !Task.isCancelled {
+                    do {
+                        try await advanceAll(recovering: recovering)
+                        recovering = false
+                    } catch {
+                        // the database may be down: nothing half done (each step is one transaction); try again
+                        logger.warning("the round clock could not advance", metadata: ["error": .string(String(describing: error))])
+                    }
+                    try await Task.sleep(for: tick)
                 }
-                try await Task.sleep(for: tick)
             }
         }
     }

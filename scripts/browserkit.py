@@ -1,0 +1,53 @@
+"""What the headless-Chromium tests share: a free port, PASS/FAIL checks, starting the real
+binary and waiting until it listens, JSON POSTs, and a Chromium driver from Debian's packages."""
+import json, os, queue, socket, subprocess, sys, threading, time, urllib.request
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+
+BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
+results = []
+
+def free_port():
+    """A port nobody listens on now, so two runs on one host never collide."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+def check(name, condition, detail=""):
+    results.append(bool(condition))
+    print(("PASS " if condition else "FAIL ") + name + ("" if condition else f"  -- {detail}"), flush=True)
+
+def finish(label):
+    """Prints the tally and exits non-zero when anything failed."""
+    failed = results.count(False)
+    print(f"{label}: {len(results) - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not results else 0)
+
+def start_server(port, **settings):
+    """Starts `switchboard serve` on `port` with `settings` as extra environment; returns once it listens."""
+    env = dict(os.environ, AUTH_BCRYPT_COST="4", **settings)
+    process = subprocess.Popen([BIN, "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    # a thread reads the server's output: the wait below has a real deadline, and the pipe never fills
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    deadline = time.time() + 60
+    while True:
+        try:
+            if f"listening on http://127.0.0.1:{port}" in lines.get(timeout=max(0.01, deadline - time.time())):
+                return process
+        except queue.Empty:
+            process.kill()
+            raise SystemExit("the server did not start within 60 s")
+
+def post(base, path, body, headers=None):
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    return json.loads(urllib.request.urlopen(request, timeout=20).read())
+
+def chromium(window="1100,800"):
+    options = Options()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={window}"]:
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
