@@ -57,7 +57,7 @@ struct BetPlacement: Sendable {
     private func earlierBet(_ request: Request, userID: String) async throws -> (bet: BetView, balance: Money, placed: Bool)? {
         try await database.withConnection { sql in
             guard let row = try await sql.raw("""
-                SELECT \(unsafeRaw: RoundStore.betColumns.split(separator: ",").map { "b." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
+                SELECT \(unsafeRaw: RoundStore.joinedBetColumns),
                        r.table_name
                 FROM betting_bets b JOIN betting_rounds r ON r.id = b.round_id
                 WHERE b.user_id = \(bind: userID) AND b.idempotency_key = \(bind: request.idempotencyKey)

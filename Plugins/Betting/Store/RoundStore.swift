@@ -43,6 +43,8 @@ struct RoundStore: Sendable {
 
     static let roundColumns = "id, table_name, number, phase, phase_ends_at, server_seed, commitment, result"
     static let betColumns = "id, round_id, user_id, type, selection, amount, status, payout, ledger_seq, created_at"
+    /// ``betColumns`` of a bet aliased `b` in a join.
+    static let joinedBetColumns = betColumns.split(separator: ",").map { "b." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
     static func round(_ row: any SQLRow) throws -> Round {
         Round(id: try row.decode(column: "id", as: String.self), table: try row.decode(column: "table_name", as: String.self),
@@ -105,7 +107,7 @@ struct RoundStore: Sendable {
     func bets(of userID: String, table: String?, before: Int64?, limit: Int) async throws -> [Bet] {
         try await database.withConnection { sql in
             try await sql.raw("""
-                SELECT \(unsafeRaw: Self.betColumns.split(separator: ",").map { "b." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                SELECT \(unsafeRaw: Self.joinedBetColumns)
                 FROM betting_bets b JOIN betting_rounds r ON r.id = b.round_id
                 WHERE b.user_id = \(bind: userID) AND b.ledger_seq < \(bind: before ?? Int64.max)
                   AND (\(bind: table) IS NULL OR r.table_name = \(bind: table))
