@@ -466,6 +466,16 @@ async def betting_crash(port):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+    # the operator's check, on the same database with the server stopped
+    env = dict(ENV, DATABASE_URL=f"sqlite://{TMP}/betting.sqlite")
+    sound = subprocess.run([BIN, "betting", "reconcile"], env=env, capture_output=True, text=True, timeout=120)
+    check("switchboard betting reconcile: exit 0 on sound books", sound.returncode == 0 and sound.stdout.startswith("ok"), sound.stdout + sound.stderr)
+    import sqlite3
+    with sqlite3.connect(f"{TMP}/betting.sqlite") as db:  # a balance changed behind the ledger's back
+        db.execute("UPDATE betting_wallets SET balance = balance + 1 WHERE user_id = (SELECT MIN(user_id) FROM betting_wallets)")
+    tampered = subprocess.run([BIN, "betting", "reconcile"], env=env, capture_output=True, text=True, timeout=120)
+    check("switchboard betting reconcile: exit 1 naming the wallet that does not match its ledger",
+          tampered.returncode == 1 and "ledger sums to" in tampered.stdout, tampered.stdout + tampered.stderr)
 
 async def scenario(run, within):
     """Runs one scenario on a free port; an exception or a hang past `within` s is a failure."""

@@ -59,6 +59,10 @@ public struct BettingModule: HubModule {
         return routes
     }
 
+    /// Checks every wallet against its ledger and every closed round for bets left pending:
+    /// one line per problem, none when the books are sound (`switchboard betting reconcile`).
+    public func reconcile() async throws -> [String] { try await reconciliation.problems() }
+
     /// Every table is open to anyone signed in, guests included: rounds are public.
     public func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
         configuration.tables.contains(topic.localName) ? .allow : .notFound("no table '\(topic.localName)'")

@@ -8,7 +8,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "One WebSocket hub for chat, presence, notifications, tickets, betting and more.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, RoutesCommand.self, UserCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, RoutesCommand.self, UserCommand.self, BettingCommand.self]
     )
 }
 
