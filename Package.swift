@@ -242,6 +242,7 @@ let package = Package(
         .testTarget(
             name: "BettingTests",
             dependencies: ["Betting", "Notifications", "HubKernel", "HubTesting", .product(name: "SQLKit", package: "sql-kit"),
+                           .product(name: "Configuration", package: "swift-configuration"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),

@@ -64,6 +64,12 @@ public struct BettingConfiguration: Sendable {
         guard clockTickMs >= 10 else { throw ConfigurationError("MODULES_BETTING_CLOCK_TICK_MS must be ≥ 10") }
     }
 
+    /// Checks that `table` is one of ``tables``.
+    /// - Throws: `validation_failed` naming `table`.
+    func requireTable(_ table: String) throws(ValidationFailure) {
+        guard tables.contains(table) else { throw ValidationFailure("table", "no table '\(table)'; the tables are \(tables.joined(separator: ", "))") }
+    }
+
     /// The multiplier for `selection`'s bet type.
     func multiplier(for selection: BetSelection) -> PayoutMultiplier {
         switch selection {

@@ -191,6 +191,8 @@ struct BettingCommandTests {
             #expect(first.data["items"].array?.count == 4)
             let second = try await player.send("betting.myBets", ["limit": 4, "before": first.data["nextCursor"]])
             #expect(second.data["items"].array?.count == 2 && second.data["nextCursor"].isNull)
+            #expect(try await player.send("betting.myBets", ["table": "table-2"]).data["items"] == [])
+            #expect(try await player.send("betting.myBets", ["table": "table-1", "limit": 100]).data["items"].array?.count == 6)
             let history = try await player.send("betting.history", ["table": "table-1", "limit": 2])
             #expect(history.data["items"][0]["number"] == 3 && history.data["items"][1]["number"] == 2)
             let older = try await player.send("betting.history", ["table": "table-1", "limit": 2, "before": history.data["nextCursor"]])

@@ -25,6 +25,10 @@ struct HeartbeatTests {
             #expect(pings >= 1)
             // how fast is for a benchmark; `next` gives up after 5 s without a frame
             #expect(closeCode == CloseCode.goingAway.rawValue, "after \(ContinuousClock.now - started)")
+            // a client that does not answer the close either: the server closes the TCP connection after its 5 s wait
+            let waited = ContinuousClock.now
+            #expect(try await socket.next(timeout: .seconds(8)) == nil)
+            #expect(ContinuousClock.now - waited >= .seconds(4), "the server closed before waiting for the client's answer")
             await socket.close()
         }
     }

@@ -22,7 +22,7 @@ struct BettingHistory: CommandHandler {
     let configuration: BettingConfiguration
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
-        guard configuration.tables.contains(payload.table) else { throw ValidationFailure("table", "no table '\(payload.table)'") }
+        try configuration.requireTable(payload.table)
         let limit = try BettingRules.limit(payload.limit)
         let items = try await rounds.history(payload.table, before: try BettingRules.cursor(payload.before), limit: limit)
         return Reply(items: items.map(\.view), nextCursor: items.count == limit ? items.last.map { String($0.number) } : nil)

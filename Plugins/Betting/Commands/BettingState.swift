@@ -21,7 +21,7 @@ struct BettingState: CommandHandler {
     let configuration: BettingConfiguration
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
-        guard configuration.tables.contains(payload.table) else { throw ValidationFailure("table", "no table '\(payload.table)'") }
+        try configuration.requireTable(payload.table)
         let user = context.identity.userID
         let round = try await rounds.current(payload.table)
         var bets: [BetView] = []

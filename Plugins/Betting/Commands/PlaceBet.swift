@@ -27,7 +27,7 @@ struct PlaceBet: CommandHandler {
     let metrics: ModuleMetrics
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
-        guard configuration.tables.contains(payload.table) else { throw ValidationFailure("table", "no table '\(payload.table)'") }
+        try configuration.requireTable(payload.table)
         let selection = try BetSelection(type: payload.type, selection: payload.selection)
         let amount = try Money(parsing: payload.amount, field: "amount")
         guard amount >= configuration.minBet, amount <= configuration.maxBet else {

@@ -39,6 +39,8 @@ final class WebSocketMessageHandler: ChannelInboundHandler, RemovableChannelHand
     private let closeTimeout: TimeAmount
     private var context: ChannelHandlerContext?
     private var assembly: Assembly?
+    /// The event loop's inflater, looked up on the first compressed message.
+    private var inflater: MessageInflater?
     private var closing = Closing.open
 
     /// - Parameters:
@@ -67,9 +69,19 @@ final class WebSocketMessageHandler: ChannelInboundHandler, RemovableChannelHand
         case .text, .binary:
             guard assembly == nil else { return fail(.protocolError, "a new message began inside another", context: context) }
             guard !frame.rsv1 || acceptsCompressed else { return fail(.protocolError, "compressed without permessage-deflate", context: context) }
-            assembly = Assembly(isText: frame.opcode == .text, isCompressed: frame.rsv1,
-                                payload: context.channel.allocator.buffer(capacity: frame.length))
-            append(frame, mask: mask, context: context)
+            let message = Assembly(isText: frame.opcode == .text, isCompressed: frame.rsv1, payload: ByteBuffer())
+            guard frame.fin else {
+                assembly = message
+                return append(frame, mask: mask, context: context)
+            }
+            // the common case, a message in one frame: its own buffer, unmasked in place, no copy
+            guard case .open = closing else { return }  // data after our close is discarded
+            guard frame.length <= maxMessageBytes else {
+                return fail(.messageTooLarge, "a message above \(maxMessageBytes) bytes", context: context)
+            }
+            var payload = frame.data
+            payload.webSocketUnmask(mask)
+            deliver(message, payload: payload, context: context)
         case .continuation:
             guard assembly != nil else { return fail(.protocolError, "a continuation frame outside a message", context: context) }
             guard !frame.rsv1 else { return fail(.protocolError, "RSV1 on a continuation frame", context: context) }
@@ -118,11 +130,16 @@ final class WebSocketMessageHandler: ChannelInboundHandler, RemovableChannelHand
             return
         }
         assembly = nil
-        var payload = message.payload
+        deliver(message, payload: message.payload, context: context)
+    }
+
+    /// Inflates (when compressed) and checks a whole message, then hands it on.
+    private func deliver(_ message: Assembly, payload: ByteBuffer, context: ChannelHandlerContext) {
+        var payload = payload
         if message.isCompressed {
             do {
-                payload = try MessageInflater.for(context.eventLoop)
-                    .inflate(payload, limit: maxMessageBytes, allocator: context.channel.allocator)
+                inflater = inflater ?? MessageInflater.for(context.eventLoop)
+                payload = try inflater!.inflate(payload, limit: maxMessageBytes, allocator: context.channel.allocator)
             } catch .tooLarge {
                 return fail(.messageTooLarge, "a message inflating above \(maxMessageBytes) bytes", context: context)
             } catch {
