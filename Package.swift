@@ -158,6 +158,19 @@ let package = Package(
             path: "Plugins/Betting",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CHSH",
+            dependencies: [
+                "HubKernel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Plugins/CHSH",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Switchboard",
             dependencies: [
@@ -168,6 +181,7 @@ let package = Package(
                 "Notifications",
                 "Tickets",
                 "Betting",
+                "CHSH",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -244,6 +258,13 @@ let package = Package(
             dependencies: ["Betting", "Notifications", "HubKernel", "HubTesting", .product(name: "SQLKit", package: "sql-kit"),
                            .product(name: "Configuration", package: "swift-configuration"),
                            .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CHSHTests",
+            dependencies: ["CHSH", "HubKernel", "HubTesting", .product(name: "SQLKit", package: "sql-kit"),
+                           .product(name: "Configuration", package: "swift-configuration"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -477,6 +477,71 @@ async def betting_crash(port):
     check("switchboard betting reconcile: exit 1 naming the wallet that does not match its ledger",
           tampered.returncode == 1 and "ledger sums to" in tampered.stdout, tampered.stdout + tampered.stderr)
 
+async def chsh_classroom(port):
+    """A teacher's CHSH game on the real binary: a host account made by the CLI, two guests
+    from their phones, rounds played, kill -9 with an answer acknowledged mid-round; after the
+    restart both players resume the same team and question, the round completes, and the CSV
+    holds every acknowledged answer."""
+    def serve():
+        return serve_with(port, "chsh")
+    env = dict(ENV, DATABASE_URL=f"sqlite://{TMP}/chsh.sqlite")
+    made = subprocess.run([BIN, "user", "create", "teacher", "--role", "host"], env=env, input="teacher-password\n",
+                          capture_output=True, text=True, timeout=120)
+    check("chsh: user create --role host", made.returncode == 0, made.stderr)
+    proc = serve()
+    try:
+        status, login = http("POST", port, "/auth/login", {"username": "teacher", "password": "teacher-password"})
+        host_token = login["accessToken"]
+        guests = [http("POST", port, "/auth/guest", {"displayName": name})[1]["accessToken"] for name in ("Ada", "Bob")]
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={host_token}") as host:
+            game = (await reply(host, {"id": 1, "type": "chsh.createGame", "data": {}}))["data"]["game"]
+            answered = []
+            async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={guests[0]}") as ada, \
+                       websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={guests[1]}") as bob:
+                for ws in (ada, bob):
+                    joined = await reply(ws, {"id": 1, "type": "chsh.joinGame", "data": {"joinCode": game["joinCode"].lower()}})
+                bad = await reply(ada, {"id": 2, "type": "chsh.createTeam", "data": {"gameId": game["id"], "name": "\u0007"}})
+                check("chsh: a control character in a team name is validation_failed", bad["error"]["code"] == "validation_failed", bad)
+                await reply(ada, {"id": 3, "type": "chsh.createTeam", "data": {"gameId": game["id"], "name": "Entangled"}})
+                team = await reply(bob, {"id": 3, "type": "chsh.joinTeam", "data": {"gameId": game["id"], "name": "entangled"}})
+                check("chsh: two players in one team", len(team["data"]["team"]["members"]) == 2, team)
+                await reply(host, {"id": 2, "type": "chsh.start", "data": {"gameId": game["id"]}})
+                for n in range(6):
+                    rounds = {}
+                    for ws in (ada, bob):
+                        state = await reply(ws, {"id": f"s{n}", "type": "chsh.state", "data": {"gameId": game["id"]}})
+                        rounds[ws] = state["data"]["question"]
+                    check(f"chsh: round {n + 1} dealt to both", rounds[ada]["roundId"] == rounds[bob]["roundId"]
+                          and rounds[ada]["roundNumber"] == n + 1, rounds)
+                    ack = await reply(ada, {"id": f"a{n}", "type": "chsh.answer", "data": {"roundId": rounds[ada]["roundId"], "answer": True}})
+                    answered.append(ack["ok"])
+                    if n == 5:
+                        break  # Ada's answer to round 6 is acknowledged; Bob's is not sent
+                    ack = await reply(bob, {"id": f"b{n}", "type": "chsh.answer", "data": {"roundId": rounds[bob]["roundId"], "answer": n % 2 == 0}})
+                    answered.append(ack["ok"])
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+        proc = serve()
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={guests[1]}") as bob, \
+                   websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={guests[0]}") as ada:
+            states = [(await reply(ws, {"id": 1, "type": "chsh.state", "data": {"gameId": game["id"]}}))["data"] for ws in (ada, bob)]
+            check("chsh: after kill -9 both resume the same team and round 6",
+                  states[0]["team"]["name"] == "Entangled" and states[0]["question"]["roundNumber"] == 6
+                  and states[0]["question"]["answered"] and not states[1]["question"]["answered"], states)
+            done = await reply(bob, {"id": 2, "type": "chsh.answer", "data": {"roundId": states[1]["question"]["roundId"], "answer": False}})
+            check("chsh: the interrupted round completes", done["ok"] and done["data"]["complete"], done)
+            answered.append(done["ok"])
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/chsh/games/{game['id']}/export.csv",
+                                         headers={"Authorization": f"Bearer {host_token}"})
+        with urllib.request.urlopen(request, timeout=20) as r:
+            rows = r.read().decode().strip().split("\r\n")
+        check("chsh: the CSV holds every acknowledged answer", all(answered) and len(rows) == 1 + len(answered) == 13, rows)
+        status, _ = http("GET", port, f"/chsh/games/{game['id']}/export.csv", token=guests[0])
+        check("chsh: a player may not export", status == 403, status)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
 async def scenario(run, within):
     """Runs one scenario on a free port; an exception or a hang past `within` s is a failure."""
     try:
@@ -485,7 +550,7 @@ async def scenario(run, within):
         check(f"{run.__name__} ran to the end", False, repr(error))
 
 for run, within in [(session, 300), (idle, 120), (outage, 300), (slow_consumer, 180), (load_tool, 180), (crash, 300),
-                    (betting_crash, 300)]:
+                    (betting_crash, 300), (chsh_classroom, 300)]:
     asyncio.run(scenario(run, within))
 passed = sum(results)
 print(f"smoke: {passed} passed, {len(results) - passed} failed")

@@ -26,7 +26,7 @@ public enum ModuleConformance {
                     for event in module.events {
                         if event.type.module != name { found.append("event \(event.type) belongs to '\(event.type.module)', not '\(name)'") }
                         if !EventType.isValidName(event.name) {
-                            found.append("event name '\(event.name)' must be lowercase letters, digits and _")
+                            found.append("event name '\(event.name)' must be ASCII letters, digits and _, starting with a lowercase letter")
                         }
                     }
                 }

@@ -1,4 +1,5 @@
 import Betting
+import CHSH
 import Chat
 import HubKernel
 import Notifications
@@ -16,6 +17,7 @@ enum Catalog {
         NotificationsModule.self,
         TicketsModule.self,
         BettingModule.self,
+        CHSHModule.self,
         PollModule.self,
         WebClientModule.self,
     ]

@@ -31,7 +31,7 @@ struct OperationsTests {
             #expect(try await http.get("/admin/features").status == 401)
             #expect(try await http.get("/admin/features", token: user.accessToken).status == 403)
             #expect(try await http.get("/admin/features", token: admin.accessToken).body["modules"] == [["name": "chat", "enabled": true], ["name": "presence", "enabled": true],
-                                                                                                 ["name": "notifications", "enabled": true], ["name": "tickets", "enabled": true], ["name": "betting", "enabled": true],
+                                                                                                 ["name": "notifications", "enabled": true], ["name": "tickets", "enabled": true], ["name": "betting", "enabled": true], ["name": "chsh", "enabled": true],
                                                                                                  ["name": "poll", "enabled": true],
                                                                                                  ["name": "web", "enabled": true]])
             let off = try await http.put("/admin/features/poll", ["enabled": false], token: admin.accessToken)

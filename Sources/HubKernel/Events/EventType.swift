@@ -17,10 +17,11 @@ public struct EventType: Sendable, Hashable, CustomStringConvertible {
     public var module: String { String(rawValue.prefix { $0 != "." }) }
     public var description: String { rawValue }
 
-    /// Whether `name` (the part after the module prefix) is well formed: lowercase ASCII
-    /// letters, digits and `_`, starting with a letter, at most 64 bytes.
+    /// Whether `name` (the part after the module prefix) is well formed: ASCII letters,
+    /// digits and `_`, starting with a lowercase letter, at most 64 bytes (`sla_breached`, and
+    /// the lowerCamel names modules.md pins, such as `chsh.roundComplete`).
     public static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.utf8.count <= 64 else { return false }
-        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 }

@@ -52,7 +52,9 @@ struct EventPublisherTests {
 
     @Test("conformance refuses a listed event with a malformed name") func conformance() async throws {
         let problems = try await ModuleConformance.problems(of: MisnamedEventModule.self)
-        #expect(problems.contains("event name 'Shouted-Loudly' must be lowercase letters, digits and _"), "\(problems)")
+        #expect(problems.contains("event name 'Shouted-Loudly' must be ASCII letters, digits and _, starting with a lowercase letter"), "\(problems)")
+        #expect(EventType.isValidName("roundComplete") && EventType.isValidName("sla_breached"), "lowerCamel, as modules.md pins")
+        #expect(!EventType.isValidName("RoundComplete") && !EventType.isValidName("round-complete") && !EventType.isValidName("_x"))
         #expect(try await ModuleConformance.problems(of: ProbeModule.self).isEmpty)
     }
 
