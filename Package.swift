@@ -201,6 +201,9 @@ let package = Package(
                 .embedInCode("Web/betting.html"),
                 .embedInCode("Web/betting.js"),
                 .embedInCode("Web/betting.css"),
+                .embedInCode("Web/chsh.html"),
+                .embedInCode("Web/chsh.js"),
+                .embedInCode("Web/chsh.css"),
             ],
             swiftSettings: swiftSettings
         ),

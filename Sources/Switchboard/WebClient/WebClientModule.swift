@@ -2,7 +2,8 @@ import Hummingbird
 import HubKernel
 import NIOCore
 
-/// The browser client: the chat page at `GET /web`, the betting page at `/web/betting`, and
+/// The browser client: the chat page at `GET /web`, the betting page at `/web/betting`, the
+/// CHSH player's page at `/web/chsh`, and
 /// `switchboard.js`, the client library any app can import (docs/client-js.md). The files
 /// live in `Sources/Switchboard/Web` and are compiled into the binary (SwiftPM's
 /// `embedInCode`), so a copied executable serves them. It is a module so operators can
@@ -39,6 +40,9 @@ struct WebClientModule: HubModule {
         "betting": Asset(bytes: PackageResources.betting_html, contentType: "text/html; charset=utf-8"),
         "betting.js": Asset(bytes: PackageResources.betting_js, contentType: "text/javascript; charset=utf-8"),
         "betting.css": Asset(bytes: PackageResources.betting_css, contentType: "text/css; charset=utf-8"),
+        "chsh": Asset(bytes: PackageResources.chsh_html, contentType: "text/html; charset=utf-8"),
+        "chsh.js": Asset(bytes: PackageResources.chsh_js, contentType: "text/javascript; charset=utf-8"),
+        "chsh.css": Asset(bytes: PackageResources.chsh_css, contentType: "text/css; charset=utf-8"),
     ]
 
     var routes: RouteCollection<HubRequestContext> {

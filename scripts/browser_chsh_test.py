@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Drives the CHSH player's page (GET /web/chsh) in headless Chromium against the real binary.
+
+A host (a `host` account, over a WebSocket) creates and starts a game; two players, each in
+their own phone-sized browser, join with the code and a name, create and join a team, and play
+rounds with the big True/False buttons. Checks: joining, a duplicate team name refused with
+the server's message, each player seeing only their own item (slot 1 A/B, slot 2 X/Y), the
+round outcome shown to both, pause disabling the buttons, a reload mid-round resuming the
+same team and question, the host's statistics counting the rounds played in the browsers,
+and hostile names shown as text.
+Usage: scripts/browser_chsh_test.py [path/to/switchboard]
+"""
+import asyncio, json, os, subprocess, sys, tempfile, time
+import websockets
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browserkit import check, chromium, finish, free_port
+import browserkit
+
+PORT = free_port()
+BASE = f"http://127.0.0.1:{PORT}"
+TMP = tempfile.mkdtemp(prefix="sb-chsh-")
+ENV = dict(os.environ, DATABASE_URL=f"sqlite://{TMP}/chsh.sqlite", AUTH_BCRYPT_COST="4")
+
+made = subprocess.run([browserkit.BIN, "user", "create", "teacher", "--role", "host"], env=ENV, input="teacher-password\n",
+                      capture_output=True, text=True, timeout=120)
+check("a host account from the CLI", made.returncode == 0, made.stderr)
+server = browserkit.start_server(PORT, DATABASE_URL=ENV["DATABASE_URL"])
+host_token = browserkit.post(BASE, "/auth/login", {"username": "teacher", "password": "teacher-password"})["accessToken"]
+
+async def host(type, data):
+    async with websockets.connect(f"ws://127.0.0.1:{PORT}/ws?access_token={host_token}") as ws:
+        await ws.recv()  # hub.welcome
+        await ws.send(json.dumps({"id": 1, "type": type, "data": data}))
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame.get("re") == 1:
+                return frame
+
+command = lambda type, data: asyncio.run(host(type, data))
+game = command("chsh.createGame", {})["data"]["game"]
+players = [chromium(window="390,844"), chromium(window="390,844")]
+waits = [WebDriverWait(driver, 20) for driver in players]
+text = lambda driver, element_id: driver.find_element(By.ID, element_id).text
+click = lambda driver, element_id: driver.find_element(By.ID, element_id).click()
+
+try:
+    for driver, wait, name in zip(players, waits, ["Ada", "<b>Bob</b>"]):
+        driver.get(f"{BASE}/web/chsh?code={game['joinCode'].lower()}")
+        driver.find_element(By.ID, "player-name").send_keys(name)
+        click(driver, "join-button")
+        wait.until(lambda d: not d.find_element(By.ID, "teams").get_attribute("class").count("hidden"))
+    check("both players joined with the code and see the team picker", True)
+    ada, bob = players
+    ada.find_element(By.ID, "team-name").send_keys("  Photons ")
+    click(ada, "create-team")
+    waits[0].until(lambda d: text(d, "team") == "Photons")
+    bob.find_element(By.ID, "team-name").send_keys("PHOTONS")
+    click(bob, "create-team")
+    waits[1].until(lambda d: "already playing" in text(d, "team-error"))
+    check("a duplicate name in another case is refused with the server's message", "already playing" in text(bob, "team-error"), text(bob, "team-error"))
+    waits[1].until(lambda d: d.find_elements(By.CSS_SELECTOR, "#team-list button[data-team='Photons']"))
+    bob.find_element(By.CSS_SELECTOR, "#team-list button[data-team='Photons']").click()
+    waits[1].until(lambda d: text(d, "team") == "Photons" and "player 2" in text(d, "slot"))
+    waits[0].until(lambda d: "here" in text(d, "mate"))
+    check("the teammate's presence shows", "Teammate: <b>Bob</b> · here" in text(ada, "mate"), text(ada, "mate"))
+
+    command("chsh.start", {"gameId": game["id"]})
+    seen = []
+    for number in range(1, 5):
+        for driver, wait in zip(players, waits):
+            wait.until(lambda d: text(d, "round-number") == f"round {number}" and d.find_element(By.ID, "answer-true").is_enabled())
+        items = (text(ada, "item"), text(bob, "item"))
+        seen.append(items)
+        click(ada, "answer-true")
+        waits[0].until(lambda d: "Waiting for your teammate" in text(d, "play-note"))
+        if number == 3:  # Bob reloads mid-round: same team, same question
+            bob.refresh()
+            waits[1].until(lambda d: text(d, "team") == "Photons" and text(d, "round-number") == "round 3")
+            check("a reload mid-round resumes the same team and question", text(bob, "item") == items[1], (text(bob, "item"), items))
+            waits[1].until(lambda d: d.find_element(By.ID, "answer-false").is_enabled())
+        click(bob, "answer-false")
+        waits[0].until(lambda d: text(d, "last-round").startswith(f"Round {number}:"))
+    check("player 1 gets only A or B, player 2 only X or Y", all(a in "AB" and b in "XY" for a, b in seen), seen)
+    expected_won = seen[-1] == ("B", "Y")
+    check("both see the round's outcome", text(ada, "last-round") == text(bob, "last-round")
+          and ("won ✓" if expected_won else "lost ✗") in text(ada, "last-round"), (text(ada, "last-round"), seen[-1]))
+
+    command("chsh.pause", {"gameId": game["id"]})
+    waits[0].until(lambda d: "Paused" in text(d, "game-state"))
+    check("pausing disables the answer buttons", not ada.find_element(By.ID, "answer-true").is_enabled())
+    ada.save_screenshot(os.path.join(TMP, "chsh-player.png"))
+    print(f"screenshot: {TMP}/chsh-player.png")
+    command("chsh.resume", {"gameId": game["id"]})
+    waits[0].until(lambda d: d.find_element(By.ID, "answer-true").is_enabled())
+    check("resuming enables them again", True)
+
+    stats = command("chsh.stats", {"gameId": game["id"]})["data"]
+    team = stats["teams"][0]
+    wins = sum(1 for a, b in seen if (a, b) == ("B", "Y"))  # True/False differ: a win only on B,Y
+    check("the host's statistics count the rounds played in the browsers", team["rounds"] == 4
+          and abs(team["winRate"]["value"] - wins / 4) < 1e-9, team)
+    markup = sum(d.execute_script("return document.querySelectorAll('#mate b, #team-list b, #toasts b').length") for d in players)
+    check("a name with markup is shown as text", markup == 0 and "<b>Bob</b>" in text(ada, "mate"))
+    overflow = ada.execute_script("return document.documentElement.scrollWidth > window.innerWidth")
+    check("the page fits a phone's width", not overflow)
+finally:
+    for driver in players:
+        driver.quit()
+    server.terminate()
+
+finish("chsh player page")
