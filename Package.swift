@@ -204,6 +204,9 @@ let package = Package(
                 .embedInCode("Web/chsh.html"),
                 .embedInCode("Web/chsh.js"),
                 .embedInCode("Web/chsh.css"),
+                .embedInCode("Web/chsh-host.html"),
+                .embedInCode("Web/chsh-host.js"),
+                .embedInCode("Web/chsh-host.css"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Drives the CHSH player's page (GET /web/chsh) in headless Chromium against the real binary.
+"""Drives the CHSH pages in headless Chromium against the real binary: the host's dashboard
+(GET /web/chsh/host) and the player's page (GET /web/chsh), in three browsers.
 
-A host (a `host` account, over a WebSocket) creates and starts a game; two players, each in
-their own phone-sized browser, join with the code and a name, create and join a team, and play
-rounds with the big True/False buttons. Checks: joining, a duplicate team name refused with
+A host signs in on the dashboard, creates a game and starts it; two players, each in their
+own phone-sized browser, join with the code and a name, create and join a team, and play
+rounds with the big True/False buttons while the dashboard updates live. Checks: joining, a duplicate team name refused with
 the server's message, each player seeing only their own item (slot 1 A/B, slot 2 X/Y), the
 round outcome shown to both, pause disabling the buttons, a reload mid-round resuming the
 same team and question, the host's statistics counting the rounds played in the browsers,
@@ -39,13 +40,29 @@ async def host(type, data):
                 return frame
 
 command = lambda type, data: asyncio.run(host(type, data))
-game = command("chsh.createGame", {})["data"]["game"]
+dashboard = chromium(window="1200,900")
+board_wait = WebDriverWait(dashboard, 20)
 players = [chromium(window="390,844"), chromium(window="390,844")]
 waits = [WebDriverWait(driver, 20) for driver in players]
 text = lambda driver, element_id: driver.find_element(By.ID, element_id).text
 click = lambda driver, element_id: driver.find_element(By.ID, element_id).click()
 
+def fmt(estimate):
+    """The dashboard's `value ± stderr`, from the server's numbers."""
+    return f"{estimate['value']:.2f} ± {'?' if estimate['stderr'] is None else format(estimate['stderr'], '.2f')}"
+
 try:
+    dashboard.get(f"{BASE}/web/chsh/host")
+    dashboard.find_element(By.ID, "username").send_keys("teacher")
+    dashboard.find_element(By.ID, "password").send_keys("teacher-password")
+    click(dashboard, "login-button")
+    board_wait.until(lambda d: text(d, "status") == "connected")
+    click(dashboard, "create-game")
+    board_wait.until(lambda d: len(text(d, "join-code")) == 6)
+    games = command("chsh.games", {})["data"]["items"]
+    game = games[0]
+    check("the host creates a game on the dashboard and sees its join code", text(dashboard, "join-code") == game["joinCode"]
+          and game["state"] == "lobby", (text(dashboard, "join-code"), games))
     for driver, wait, name in zip(players, waits, ["Ada", "<b>Bob</b>"]):
         driver.get(f"{BASE}/web/chsh?code={game['joinCode'].lower()}")
         driver.find_element(By.ID, "player-name").send_keys(name)
@@ -66,7 +83,10 @@ try:
     waits[0].until(lambda d: "here" in text(d, "mate"))
     check("the teammate's presence shows", "Teammate: <b>Bob</b> · here" in text(ada, "mate"), text(ada, "mate"))
 
-    command("chsh.start", {"gameId": game["id"]})
+    board_wait.until(lambda d: "Photons" in text(d, "team-rows") and "2 of 2 players here" in text(d, "players"))
+    check("the dashboard lists the team and who is here", True)
+    click(dashboard, "start")
+    board_wait.until(lambda d: text(d, "game-state") == "running")
     seen = []
     for number in range(1, 5):
         for driver, wait in zip(players, waits):
@@ -87,12 +107,12 @@ try:
     check("both see the round's outcome", text(ada, "last-round") == text(bob, "last-round")
           and ("won ✓" if expected_won else "lost ✗") in text(ada, "last-round"), (text(ada, "last-round"), seen[-1]))
 
-    command("chsh.pause", {"gameId": game["id"]})
+    click(dashboard, "pause")
     waits[0].until(lambda d: "Paused" in text(d, "game-state"))
     check("pausing disables the answer buttons", not ada.find_element(By.ID, "answer-true").is_enabled())
     ada.save_screenshot(os.path.join(TMP, "chsh-player.png"))
     print(f"screenshot: {TMP}/chsh-player.png")
-    command("chsh.resume", {"gameId": game["id"]})
+    click(dashboard, "resume")
     waits[0].until(lambda d: d.find_element(By.ID, "answer-true").is_enabled())
     check("resuming enables them again", True)
 
@@ -101,13 +121,27 @@ try:
     wins = sum(1 for a, b in seen if (a, b) == ("B", "Y"))  # True/False differ: a win only on B,Y
     check("the host's statistics count the rounds played in the browsers", team["rounds"] == 4
           and abs(team["winRate"]["value"] - wins / 4) < 1e-9, team)
-    markup = sum(d.execute_script("return document.querySelectorAll('#mate b, #team-list b, #toasts b').length") for d in players)
+    row = lambda d: d.find_element(By.CSS_SELECTOR, f"#team-rows tr[data-team='{team['teamId']}']").text
+    board_wait.until(lambda d: " 4 " in f" {row(d)} ")
+    cells = dashboard.find_elements(By.CSS_SELECTOR, f"#team-rows tr[data-team='{team['teamId']}'] td")
+    shown = [c.text for c in cells]
+    expected = [fmt(team["correlations"][k]) if k in team["correlations"] else "—" for k in ("AX", "AY", "BX", "BY")]
+    expected.append(fmt(team["chsh"]) if team["chsh"]["value"] is not None else "—")
+    check("the dashboard shows the values the server computed", shown[2] == "4" and shown[3:8] == expected, (shown, expected))
+    board_wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#chart line.bound-quantum"))
+    check("the chart draws the classical and quantum bounds", len(dashboard.find_elements(By.CSS_SELECTOR, "#chart line.bound-classical")) == 2)
+    dashboard.save_screenshot(os.path.join(TMP, "chsh-host.png"))
+    print(f"screenshot: {TMP}/chsh-host.png")
+    dashboard.refresh()
+    board_wait.until(lambda d: text(d, "join-code") == game["joinCode"] and "Photons" in text(d, "team-rows"))
+    check("a reload of the dashboard reopens the same game", True)
+    markup = sum(d.execute_script("return document.querySelectorAll('#mate b, #team-list b, #toasts b, #team-rows b').length") for d in players + [dashboard])
     check("a name with markup is shown as text", markup == 0 and "<b>Bob</b>" in text(ada, "mate"))
     overflow = ada.execute_script("return document.documentElement.scrollWidth > window.innerWidth")
     check("the page fits a phone's width", not overflow)
 finally:
-    for driver in players:
+    for driver in players + [dashboard]:
         driver.quit()
     server.terminate()
 
-finish("chsh player page")
+finish("chsh pages")

@@ -3,7 +3,7 @@ import HubKernel
 import NIOCore
 
 /// The browser client: the chat page at `GET /web`, the betting page at `/web/betting`, the
-/// CHSH player's page at `/web/chsh`, and
+/// CHSH player's page at `/web/chsh` and host dashboard at `/web/chsh/host`, and
 /// `switchboard.js`, the client library any app can import (docs/client-js.md). The files
 /// live in `Sources/Switchboard/Web` and are compiled into the binary (SwiftPM's
 /// `embedInCode`), so a copied executable serves them. It is a module so operators can
@@ -43,6 +43,9 @@ struct WebClientModule: HubModule {
         "chsh": Asset(bytes: PackageResources.chsh_html, contentType: "text/html; charset=utf-8"),
         "chsh.js": Asset(bytes: PackageResources.chsh_js, contentType: "text/javascript; charset=utf-8"),
         "chsh.css": Asset(bytes: PackageResources.chsh_css, contentType: "text/css; charset=utf-8"),
+        "chsh/host": Asset(bytes: PackageResources.chsh_host_html, contentType: "text/html; charset=utf-8"),
+        "chsh-host.js": Asset(bytes: PackageResources.chsh_host_js, contentType: "text/javascript; charset=utf-8"),
+        "chsh-host.css": Asset(bytes: PackageResources.chsh_host_css, contentType: "text/css; charset=utf-8"),
     ]
 
     var routes: RouteCollection<HubRequestContext> {
