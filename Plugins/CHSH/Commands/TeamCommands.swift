@@ -9,7 +9,16 @@ struct TeamPayload: Decodable, Sendable, Validatable {
 }
 
 /// The reply of every team command: the team after the change.
-struct TeamReply: Encodable, Sendable { var team: TeamView }
+struct TeamReply: Encodable, Sendable {
+    var team: TeamView
+
+    /// Tells the game about a committed team change (and the round it dealt) and answers it.
+    init(announcing change: CHSHStore.TeamChange, with announcer: CHSHAnnouncer) async throws {
+        try await announcer.team(change.team)
+        if let dealt = change.dealt { try await announcer.dealt([dealt]) }
+        team = change.team.view(present: announcer.attendance.isPresent)
+    }
+}
 
 /// `chsh.createTeam {gameId, name}` → `{team}`: a new team with the caller in slot 1, or the
 /// inactive team of that name reactivated with its history. A name an active team uses (in
@@ -23,10 +32,8 @@ struct CreateTeam: CommandHandler {
     let announcer: CHSHAnnouncer
 
     func handle(_ payload: TeamPayload, context: CommandContext) async throws -> TeamReply {
-        let change = try await store.createTeam(try TeamName(payload.name), in: payload.gameId, by: context.identity.userID)
-        try await announcer.team(change.team)
-        if let dealt = change.dealt { try await announcer.dealt([dealt]) }
-        return TeamReply(team: change.team.view(present: announcer.attendance.isPresent))
+        try await TeamReply(announcing: try await store.createTeam(try TeamName(payload.name), in: payload.gameId, by: context.identity.userID),
+                            with: announcer)
     }
 }
 
@@ -42,10 +49,8 @@ struct JoinTeam: CommandHandler {
     let announcer: CHSHAnnouncer
 
     func handle(_ payload: TeamPayload, context: CommandContext) async throws -> TeamReply {
-        let change = try await store.joinTeam(try TeamName(payload.name), in: payload.gameId, by: context.identity.userID)
-        try await announcer.team(change.team)
-        if let dealt = change.dealt { try await announcer.dealt([dealt]) }
-        return TeamReply(team: change.team.view(present: announcer.attendance.isPresent))
+        try await TeamReply(announcing: try await store.joinTeam(try TeamName(payload.name), in: payload.gameId, by: context.identity.userID),
+                            with: announcer)
     }
 }
 
@@ -62,8 +67,7 @@ struct LeaveTeam: CommandHandler {
     let announcer: CHSHAnnouncer
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> TeamReply {
-        let team = try await store.leaveTeam(in: payload.gameId, by: context.identity.userID)
-        try await announcer.team(team)
-        return TeamReply(team: team.view(present: announcer.attendance.isPresent))
+        try await TeamReply(announcing: CHSHStore.TeamChange(team: try await store.leaveTeam(in: payload.gameId, by: context.identity.userID)),
+                            with: announcer)
     }
 }
