@@ -5,7 +5,8 @@ Short phases (3 s betting, 0.5 s locked, 1.5 s settled). Checks: signing in, a d
 the signed webhook showing up as the balance, placing a bet from the slip (the balance drops),
 a refused bet's message, the round settling with the result verified in the browser (✓) and
 a toast, the balance after settlement matching the server's ledger, a reload mid-round
-keeping the bet, and a server restart resynchronising the page.
+keeping the bet, a server restart resynchronising the page, and a second table (`?table=`)
+with its own rounds and bets on the same wallet.
 Usage: scripts/browser_betting_test.py [path/to/switchboard]
 """
 import hashlib, hmac, json, os, signal, sys, tempfile, time, urllib.request
@@ -23,6 +24,7 @@ SECRET = "browser-test-webhook-secret"
 def start_server():
     return browserkit.start_server(
         PORT, DATABASE_URL=f"sqlite://{TMP}/betting.sqlite", MODULES_BETTING_WEBHOOK_SECRET=SECRET,
+        MODULES_BETTING_TABLES="table-1,table-2",
         MODULES_BETTING_BETTING_PHASE_MS="3000", MODULES_BETTING_LOCKED_PHASE_MS="500",
         MODULES_BETTING_SETTLED_PHASE_MS="1500", HUB_SHUTDOWN_GRACE_MS="200")
 
@@ -98,6 +100,22 @@ try:
     check("after a server restart the page reconnects and resynchronises", text("balance") == expected, text("balance"))
     markup = driver.execute_script("return document.querySelectorAll('#my-bets script, #history script, #toasts script').length")
     check("nothing from the server became markup", markup == 0)
+
+    # a second table: its own rounds and bets, the same wallet
+    driver.get(BASE + "/web/betting?table=table-2")
+    wait.until(lambda d: text("status") == "connected" and phase() in ("betting", "locked", "settled") and text("balance") == expected)
+    wait.until(lambda d: phase() == "betting" and int(text("countdown").split()[-2]) >= 2)
+    check("?table=table-2 shows that table's round and the same balance", text("balance") == expected and text("my-bets") == "",
+          (text("balance"), text("my-bets")))
+    amount = driver.find_element(By.ID, "bet-amount")
+    amount.clear()
+    amount.send_keys("1.00")
+    driver.find_element(By.ID, "place").click()
+    wait.until(lambda d: "1.00 · pending" in text("my-bets"))
+    check("a bet placed on table-2 lists there", "1.00 · pending" in text("my-bets"), text("my-bets"))
+    driver.get(BASE + "/web/betting")
+    wait.until(lambda d: text("status") == "connected" and text("round-number") != "—")
+    check("table-1's page does not list table-2's bet", "1.00 · pending" not in text("my-bets"), text("my-bets"))
 finally:
     driver.quit()
     server.terminate()
