@@ -35,7 +35,7 @@ public struct CHSHModule: HubModule {
         export = AnswerExport(store: store, authenticator: setup.authenticator)
     }
 
-    public var migrations: [any Migration] { [CHSH001CreateGames()] }
+    public var migrations: [any Migration] { [CHSH001CreateGames(), CHSH002AddTallies()] }
 
     public var services: [any Service] { [feed] }
 

@@ -106,8 +106,8 @@ struct DashboardTests {
             let item2 = try await second.expectEvent("chsh.question").data["item"]
             _ = try await first.send("chsh.answer", ["roundId": question.data["roundId"], "answer": true])
             _ = try await second.send("chsh.answer", ["roundId": question.data["roundId"], "answer": false])
-            func get(_ token: String?) async throws -> (Int, String, String) {
-                var request = URLRequest(url: URL(string: room.hub.baseURL! + "/chsh/games/\(game.id)/export.csv")!)
+            func get(_ token: String?, game gameID: String = game.id) async throws -> (Int, String, String) {
+                var request = URLRequest(url: URL(string: room.hub.baseURL! + "/chsh/games/\(gameID)/export.csv")!)
                 if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
                 let session = URLSession(configuration: .ephemeral)
                 defer { session.finishTasksAndInvalidate() }
@@ -128,6 +128,7 @@ struct DashboardTests {
             #expect(try await get(nil).0 == 401)
             let otherHost = try await room.hub.client(role: .host)
             #expect(try await get(otherHost.accessToken).0 == 403)
+            #expect(try await get(host.accessToken, game: "no-such-game").0 == 404)
         }
     }
 }

@@ -33,21 +33,9 @@ struct QuestionDealt: HubEvent {
 struct RoundCompleted: HubEvent {
     typealias Module = CHSHModule
     static let name = "roundComplete"
-    var roundId: String
-    var roundNumber: Int
-    var teamId: String
-    var items: [Item]
-    var answers: [Bool]
-    var won: Bool?
-
-    init(_ outcome: RoundOutcomeView) {
-        roundId = outcome.roundId
-        roundNumber = outcome.roundNumber
-        teamId = outcome.teamId
-        items = outcome.items
-        answers = outcome.answers
-        won = outcome.won
-    }
+    var outcome: RoundOutcomeView
+    init(_ outcome: RoundOutcomeView) { self.outcome = outcome }
+    func encode(to encoder: any Encoder) throws { try outcome.encode(to: encoder) }
 }
 
 /// `chsh.dashboard` on `chsh:<gameId>:dashboard`: the host's statistics, throttled with a

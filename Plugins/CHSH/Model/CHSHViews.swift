@@ -18,13 +18,12 @@ struct MemberView: Sendable, Encodable, Equatable {
 }
 
 /// A team (modules.md pins `{id, name, status, members}`); `status` is `active` or
-/// `inactive`, `full` says both slots are held.
+/// `inactive`.
 struct TeamView: Sendable, Encodable, Equatable {
     var id: String
     var name: String
     var status: String
     var members: [MemberView]
-    var full: Bool { members.count == 2 }
 }
 
 /// The question a player has to answer now.

@@ -1,6 +1,7 @@
 /// Completed rounds counted by pairing: how many agreed and how many disagreed. The only
-/// input of the statistics; it is built from an aggregate query over stored rounds (never
-/// from connections), so it has at most 16 cells whatever the number of rounds.
+/// input of the statistics; it is read from `chsh_tallies`, which the transaction that
+/// completes a round keeps (never from connections), so it has at most 16 cells whatever the
+/// number of rounds.
 struct Tally: Sendable, Equatable {
     /// Agreeing and disagreeing answers per pairing (slot 1's item first).
     struct Cell: Sendable, Equatable {

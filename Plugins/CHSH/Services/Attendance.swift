@@ -37,9 +37,6 @@ final class Attendance: Sendable {
     /// Whether `playerID` has a connection now.
     func isPresent(_ playerID: String) -> Bool { state.withLock { $0.connections[playerID, default: 0] > 0 } }
 
-    /// Connections counted now (for the bounded-memory test).
-    var count: Int { state.withLock { $0.byConnection.count } }
-
     @discardableResult
     private static func remove(_ playerID: String, from state: inout State) -> Bool {
         let left = state.connections[playerID, default: 1] - 1

@@ -21,7 +21,7 @@ struct PlayerPresence: Sendable {
 
     private func announce(_ gameID: String, _ playerID: String) async throws {
         announcer.throttle.changed(gameID)
-        guard let team = try await store.teams(of: gameID).first(where: { $0.members.contains { $0.id == playerID } }) else { return }
+        guard let team = try await store.team(ofPlayer: playerID) else { return }
         try await announcer.team(team)
     }
 }

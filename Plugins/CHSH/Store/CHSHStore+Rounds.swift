@@ -42,9 +42,7 @@ extension CHSHStore {
             VALUES (\(bind: round.id), \(bind: game.id), \(bind: team.id), \(bind: number), \(bind: game.mode.rawValue),
                     \(bind: pairing.first.rawValue), \(bind: pairing.second.rawValue), \(bind: clock.nowMs()))
             """).run()
-        var users: [Int: String] = [:]
-        for member in team.members { if let slot = member.slot { users[slot] = member.userID } }
-        return Dealt(round: round, users: users)
+        return Dealt(round: round, users: team.usersBySlot)
     }
 
     /// Deals to every full team of a running game that has no open round (start, resume).
@@ -101,8 +99,20 @@ extension CHSHStore {
                 RETURNING \(unsafeRaw: Self.roundColumns)
                 """).first().map(Self.round)
             else { throw HubError.conflict("you already answered round \(round.number)") }
-            let next = after.completed ? try await dealIfReady(team, game: game, on: sql) : nil
+            guard after.completed else { return Answered(round: after, team: team, next: nil) }
+            try await Self.count(after, on: sql)
+            let next = try await dealIfReady(team, game: game, on: sql)
             return Answered(round: after, team: team, next: next)
         }
+    }
+
+    /// Adds a just-completed round to its team's tally, in the transaction that completed it.
+    static func count(_ round: Round, on sql: any SQLDatabase) async throws {
+        let agreed = round.answers[0] == round.answers[1] ? 1 : 0
+        try await sql.raw("""
+            INSERT INTO chsh_tallies (team_id, game_id, item1, item2, agreed, n)
+            VALUES (\(bind: round.teamID), \(bind: round.gameID), \(bind: round.pairing.first.rawValue), \(bind: round.pairing.second.rawValue), \(bind: agreed), 1)
+            ON CONFLICT (team_id, item1, item2, agreed) DO UPDATE SET n = chsh_tallies.n + 1
+            """).run()
     }
 }

@@ -5,14 +5,11 @@ import SQLKit
 /// What the dashboard and the export read: aggregates over stored rounds, a fixed number of
 /// queries per game whatever the number of teams or rounds.
 extension CHSHStore {
-    /// Completed rounds of every team of the game, counted by pairing and agreement: one query.
+    /// Completed rounds of every team of the game, counted by pairing and agreement: one query
+    /// over `chsh_tallies` (kept by ``count(_:on:)``), at most 32 rows per team.
     static func tallies(of gameID: String, on sql: any SQLDatabase) async throws -> [String: Tally] {
         var tallies: [String: Tally] = [:]
-        for row in try await sql.raw("""
-            SELECT team_id, item1, item2, CASE WHEN answer1 = answer2 THEN 1 ELSE 0 END AS agreed, COUNT(*) AS n
-            FROM chsh_rounds WHERE game_id = \(bind: gameID) AND completed_at IS NOT NULL
-            GROUP BY team_id, item1, item2, CASE WHEN answer1 = answer2 THEN 1 ELSE 0 END
-            """).all() {
+        for row in try await sql.raw("SELECT team_id, item1, item2, agreed, n FROM chsh_tallies WHERE game_id = \(bind: gameID)").all() {
             guard let first = Item(rawValue: try row.decode(column: "item1", as: String.self)),
                   let second = Item(rawValue: try row.decode(column: "item2", as: String.self)) else { continue }
             tallies[try row.decode(column: "team_id", as: String.self), default: Tally()]
@@ -22,11 +19,16 @@ extension CHSHStore {
         return tallies
     }
 
-    /// The number of each team's latest round (open or not): one query.
+    /// The number of each team's latest round (open or not): one query, an index lookup per
+    /// team on `UNIQUE (team_id, number)`.
     static func currentRounds(of gameID: String, on sql: any SQLDatabase) async throws -> [String: Int] {
         var numbers: [String: Int] = [:]
-        for row in try await sql.raw("SELECT team_id, MAX(number) AS number FROM chsh_rounds WHERE game_id = \(bind: gameID) GROUP BY team_id").all() {
-            numbers[try row.decode(column: "team_id", as: String.self)] = try row.decode(column: "number", as: Int.self)
+        for row in try await sql.raw("""
+            SELECT t.id AS team_id, (SELECT MAX(r.number) FROM chsh_rounds r WHERE r.team_id = t.id) AS number
+            FROM chsh_teams t WHERE t.game_id = \(bind: gameID)
+            """).all() {
+            guard let number = try row.decode(column: "number", as: Int?.self) else { continue }
+            numbers[try row.decode(column: "team_id", as: String.self)] = number
         }
         return numbers
     }

@@ -13,6 +13,11 @@ extension CHSHStore {
         var status: String
         var members: [Player]
 
+        /// Who holds each slot: where a round's questions go.
+        var usersBySlot: [Int: String] {
+            Dictionary(members.compactMap { member in member.slot.map { ($0, member.userID) } }) { first, _ in first }
+        }
+
         func view(present: (String) -> Bool) -> TeamView {
             TeamView(id: id, name: name, status: status,
                      members: members.map { MemberView(playerId: $0.id, name: $0.name, slot: $0.slot ?? 0, present: present($0.id)) })
@@ -50,6 +55,15 @@ extension CHSHStore {
             .all().map(Self.player)
         return Team(id: id, gameID: try row.decode(column: "game_id", as: String.self), name: try row.decode(column: "name", as: String.self),
                     status: try row.decode(column: "status", as: String.self), members: members)
+    }
+
+    /// The team `playerID` sits in now (two indexed lookups, whatever the size of the game).
+    func team(ofPlayer playerID: String) async throws -> Team? {
+        try await database.withConnection { sql in
+            guard let teamID = try await sql.raw("SELECT team_id FROM chsh_players WHERE id = \(bind: playerID)").first()?
+                .decode(column: "team_id", as: String?.self) else { return nil }
+            return try await Self.team(teamID, on: sql)
+        }
     }
 
     private static func team(named name: TeamName, in gameID: String, on sql: any SQLDatabase) async throws -> Team? {
@@ -123,7 +137,15 @@ extension CHSHStore {
         try await sql.raw("UPDATE chsh_players SET team_id = \(bind: team.id), slot = \(bind: slot) WHERE id = \(bind: player.id)").run()
         try await sql.raw("UPDATE chsh_teams SET status = 'active', updated_at = \(bind: clock.nowMs()) WHERE id = \(bind: team.id)").run()
         guard let after = try await Self.team(team.id, on: sql) else { throw HubError.notFound("no team") }
-        return TeamChange(team: after, dealt: try await dealIfReady(after, game: game, on: sql))
+        if let dealt = try await dealIfReady(after, game: game, on: sql) { return TeamChange(team: after, dealt: dealt) }
+        return TeamChange(team: after, dealt: try await Self.reissue(after, game: game, on: sql))
+    }
+
+    /// The round a team left open when its members went, for the pair that now holds its
+    /// slots: they were never sent its question.
+    private static func reissue(_ team: Team, game: GameView, on sql: any SQLDatabase) async throws -> Dealt? {
+        guard game.state == "running", team.members.count == 2, let open = try await openRound(of: team.id, on: sql) else { return nil }
+        return Dealt(round: open, users: team.usersBySlot)
     }
 
     static func requirePlayer(_ game: GameView, _ userID: String, on sql: any SQLDatabase) async throws -> Player {

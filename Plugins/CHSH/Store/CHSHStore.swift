@@ -137,8 +137,9 @@ struct CHSHStore: Sendable {
         try await sql.raw("SELECT 1 AS one FROM chsh_rounds WHERE game_id = \(bind: gameID) LIMIT 1").first() != nil
     }
 
-    /// Deletes every round and answer of the game (teams and players stay).
+    /// Deletes every round, answer and tally of the game (teams and players stay).
     static func deleteRounds(_ gameID: String, on sql: any SQLDatabase) async throws {
+        try await sql.raw("DELETE FROM chsh_tallies WHERE game_id = \(bind: gameID)").run()
         try await sql.raw("DELETE FROM chsh_rounds WHERE game_id = \(bind: gameID)").run()
     }
 
