@@ -207,6 +207,7 @@ let package = Package(
                 .embedInCode("Web/chsh-host.html"),
                 .embedInCode("Web/chsh-host.js"),
                 .embedInCode("Web/chsh-host.css"),
+                .embedInCode("Web/qrcode.js"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,7 +8,8 @@ own phone-sized browser, join with the code and a name, create and join a team, 
 the server's message, each player seeing only their own item (slot 1 A/B, slot 2 X/Y), the
 round outcome shown to both, pause disabling the buttons, a reload mid-round resuming the
 same team and question, the host's statistics counting the rounds played in the browsers,
-and hostile names shown as text.
+and hostile names shown as text. The join link's QR code, read back from the drawn SVG by an
+independent decoder (scripts/qr_check.py), is the link; so are codes of every version 1-10.
 Usage: scripts/browser_chsh_test.py [path/to/switchboard]
 """
 import asyncio, json, os, subprocess, sys, tempfile, time
@@ -18,6 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from browserkit import check, chromium, finish, free_port
 import browserkit
+from qr_check import decode as decode_qr
 
 PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
@@ -64,6 +66,31 @@ try:
     game = games[0]
     check("the host creates a game on the dashboard and sees its join code", text(dashboard, "join-code") == game["joinCode"]
           and game["state"] == "lobby", (text(dashboard, "join-code"), games))
+    drawn = dashboard.execute_script("""
+        const svg = document.querySelector('#join-qr svg');
+        const size = svg.viewBox.baseVal.width - 8;
+        const rows = Array.from({length: size}, () => new Array(size).fill(false));
+        for (const [, c, r] of svg.querySelector('path').getAttribute('d').matchAll(/M(\\d+) (\\d+)/g)) rows[r - 4][c - 4] = true;
+        return rows;""")
+    link = f"{BASE}/web/chsh?code={game['joinCode']}"
+    try:
+        scanned = decode_qr(drawn)
+    except ValueError as error:
+        scanned = f"unreadable: {error}"
+    check("the join link is drawn as a QR code that decodes to the link", scanned == link and text(dashboard, "join-link") == link,
+          (scanned, link))
+    samples = ["x" * n for n in (1, 20, 40, 60, 80, 100, 120, 150, 175, 213)] + ["héllo wörld ✓ " * 5]
+    matrices = dashboard.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        import('/web/qrcode.js').then(({qrMatrix}) => done(arguments[0].map((t) => qrMatrix(t))));""", samples)
+    decoded = []
+    for matrix in matrices:
+        try:
+            decoded.append(decode_qr(matrix))
+        except ValueError as error:
+            decoded.append(f"unreadable: {error}")
+    check("QR codes of versions 1-10 (up to 213 bytes, UTF-8) decode to their text", decoded == samples
+          and sorted({(len(m) - 17) // 4 for m in matrices}) == list(range(1, 11)), [d[:30] for d in decoded])
     for driver, wait, name in zip(players, waits, ["Ada", "<b>Bob</b>"]):
         driver.get(f"{BASE}/web/chsh?code={game['joinCode'].lower()}")
         driver.find_element(By.ID, "player-name").send_keys(name)

@@ -3,6 +3,7 @@
 // S and win rate (± one standard error) live from chsh.dashboard, with S drawn against the
 // classical and quantum bounds, the leaderboard, and the answers as CSV.
 import { Session, connectionBanner } from "/web/session.js";
+import { qrSvg } from "/web/qrcode.js";
 
 const $ = (id) => document.getElementById(id);
 const gameKey = "switchboard-chsh-host-game";
@@ -28,7 +29,11 @@ function statsCells(line) {
 function renderGame(game) {
   $("game").classList.remove("hidden");
   $("join-code").textContent = game.joinCode;
-  $("join-link").textContent = `${location.origin}/web/chsh?code=${game.joinCode}`;
+  const link = `${location.origin}/web/chsh?code=${game.joinCode}`;
+  if ($("join-link").textContent !== link) {
+    $("join-link").textContent = link;
+    $("join-qr").replaceChildren(qrSvg(link, `join game ${game.joinCode}`));
+  }
   $("game-state").textContent = game.state;
   $("game-state").className = `game-state ${game.state}`;
   $("game-mode").textContent = `${game.mode} mode`;
