@@ -38,12 +38,13 @@ public struct ChatModule: HubModule {
         [MessageSent.self, MessageEdited.self, MessageDeleted.self, TypingChanged.self, ReadPositionMoved.self]
     }
 
-    /// Public rooms are open to everyone signed in; private and DM rooms to their members.
+    /// Public rooms are open to everyone signed in; private and DM rooms to their members. To
+    /// anyone else a private room or a DM is `not_found`, exactly like a room that does not exist.
     public func authorize(_ topic: Topic, for identity: Identity) async throws -> TopicAccess {
-        guard let access = try await store.access(topic.localName, for: identity.userID) else {
+        guard let access = try await store.access(topic.localName, for: identity.userID), access.canRead else {
             return .notFound("no room '\(topic.localName)'")
         }
-        return .allow(if: access.canRead, else: "you are not a member of '\(topic.localName)'")
+        return .allow
     }
 
     public var routes: RouteCollection<HubRequestContext> {

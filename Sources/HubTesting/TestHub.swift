@@ -132,9 +132,8 @@ public struct TestHub: Sendable {
             transport = try await SocketTransport.connect(
                 url: url, headers: ["Authorization": "Bearer \(accessToken)"].merging(headers) { $1 }, inbox: inbox, compress: compress)
         }
-        // 30 s: on a loaded 2-core CI machine running the whole suite on PostgreSQL, the welcome
-        // (flushed only once the modules' connect hooks, which read the database, are done) has
-        // taken over 10 s; why it waits on the hooks is noted for issue #16
+        // generous for a loaded 2-core CI machine; the welcome no longer waits for the modules'
+        // connect hooks (WebSocketSession starts the writer first), which once took over 10 s
         let welcome = try await inbox.take("hub.welcome", timeout: .seconds(30)) { $0.type == "hub.welcome" }
         return TestClient(identity: identity, accessToken: accessToken, refreshToken: refreshToken, welcome: welcome,
                           transport: transport, inbox: inbox)

@@ -9,15 +9,15 @@ struct TeamName: Sendable, Equatable {
 
     /// Trims and checks `raw`. - Throws: `validation_failed` naming `name`.
     init(_ raw: String) throws(ValidationFailure) {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...40).contains(trimmed.unicodeScalars.count), trimmed.utf8.count <= 160 else {
-            throw ValidationFailure("name", "a team name is 1 to 40 characters")
-        }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format && $0.value != 0x200D }) else {
+        let trimmed = try Self.rule.clean(raw)
+        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .format && $0.value != 0x200D }) else {
             throw ValidationFailure("name", "a team name must not contain control characters")
         }
         text = trimmed
     }
+
+    /// 1–40 code points after trimming, one line (the CHECK on `chsh_teams.name`).
+    static let rule = TextRule("name", length: 1...40)
 
     /// The case-insensitive form the uniqueness rule compares.
     var key: String { text.lowercased() }

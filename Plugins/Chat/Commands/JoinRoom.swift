@@ -16,9 +16,8 @@ struct JoinRoom: CommandHandler {
         let me = context.identity.userID
         let access = try await context.database.transaction { sql -> ChatStore.Access in
             if let access = try await store.access(payload.room, for: me, on: sql) {
-                guard access.room.kind == "public" || access.isMember else {
-                    throw HubError.forbidden("'\(payload.room)' is private")
-                }
+                // to an outsider a private room or a DM is not there (as in chat.history)
+                guard access.room.kind == "public" || access.isMember else { throw HubError.notFound("no room '\(payload.room)'") }
                 if !access.isMember { try await store.addMember(me, to: payload.room, on: sql) }
             } else {
                 guard RoomName.isValidPublicName(payload.room) else { throw HubError.notFound("no room '\(payload.room)'") }

@@ -1,11 +1,13 @@
 import HubKernel
 
 extension ChatStore {
-    /// The room, if the caller may read it: `not_found` when it does not exist, `forbidden`
-    /// for private and DM rooms the caller is not a member of.
+    /// The room, if the caller may read it: `not_found` alike when it does not exist and for
+    /// a private or DM room the caller is not a member of, so the answer never tells an
+    /// outsider that a private room or a conversation exists.
     func readable(_ room: String, by identity: Identity) async throws -> Access {
-        guard let access = try await access(room, for: identity.userID) else { throw HubError.notFound("no room '\(room)'") }
-        guard access.canRead || identity.role == .admin else { throw HubError.forbidden("you are not a member of '\(room)'") }
+        guard let access = try await access(room, for: identity.userID), access.canRead || identity.role == .admin else {
+            throw HubError.notFound("no room '\(room)'")
+        }
         return access
     }
 

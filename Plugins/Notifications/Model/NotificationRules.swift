@@ -2,24 +2,12 @@ import Foundation
 import HubKernel
 
 /// The rules every notification follows, whether sent by a person or by another module:
-/// a title of 1–200 characters, a body of at most 2000, no control characters (newline and tab
-/// allowed in the body), an optional link that is an http(s) URL or a path starting with `/`.
+/// a title of 1–200 characters, a body of at most 2000 (code points, as the CHECK constraints
+/// count), no control characters (newline and tab allowed in the body), an optional link that is an http(s) URL or a path starting with `/`.
 enum NotificationRules {
-    static func title(_ raw: String) throws(ValidationFailure) -> String {
-        let title = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(title.count) else { throw ValidationFailure("title", "title must be 1 to 200 characters") }
-        guard !hasControl(title, allowing: []) else { throw ValidationFailure("title", "title must not contain control characters") }
-        return title
-    }
+    static func title(_ raw: String) throws(ValidationFailure) -> String { try TextRule("title", length: 1...200).clean(raw) }
 
-    static func body(_ raw: String) throws(ValidationFailure) -> String {
-        let body = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard body.count <= 2000 else { throw ValidationFailure("body", "body must be at most 2000 characters") }
-        guard !hasControl(body, allowing: ["\n", "\t"]) else {
-            throw ValidationFailure("body", "body must not contain control characters other than newline and tab")
-        }
-        return body
-    }
+    static func body(_ raw: String) throws(ValidationFailure) -> String { try TextRule("body", length: 0...2000, multiline: true).clean(raw) }
 
     /// An http(s) URL with a host, or a path from the site's root — parsed, not matched by
     /// prefix: a browser reads `/\evil.example` (backslash) and `/<tab>/evil.example` as

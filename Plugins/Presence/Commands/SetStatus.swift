@@ -13,13 +13,11 @@ struct SetStatus: CommandHandler {
         var text: String?
         func validate() throws(ValidationFailure) {
             guard PresenceState(rawValue: state) != nil else { throw ValidationFailure("state", "state must be online, away or busy") }
-            if let text {
-                guard text.count <= 100 else { throw ValidationFailure("text", "text must be at most 100 characters") }
-                guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                    throw ValidationFailure("text", "text must not contain control characters")
-                }
-            }
+            if let text { _ = try Self.textRule.clean(text) }
         }
+
+        /// The status text: at most 100 code points after trimming (the CHECK on `presence_status.text`).
+        static let textRule = TextRule("text", length: 0...100)
     }
     struct Reply: Encodable, Sendable { var entry: PresenceEntry }
 

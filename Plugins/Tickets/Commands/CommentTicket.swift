@@ -20,7 +20,7 @@ struct CommentTicket: CommandHandler {
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         try TicketRules.id(payload.ticketId, field: "ticketId")
-        let body = try TicketRules.body(payload.body, field: "body", min: 1, max: 10_000)
+        let body = try TicketRules.commentBody.clean(payload.body)
         let identity = context.identity
         let internalNote = payload.internal ?? false
         let ticket = try await store.visible(payload.ticketId, to: identity)

@@ -19,8 +19,8 @@ struct CreateTicket: CommandHandler {
     let announcer: TicketAnnouncer
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
-        let subject = try TicketRules.subject(payload.subject)
-        let description = try TicketRules.body(payload.description ?? "", field: "description", min: 0, max: 20_000)
+        let subject = try TicketRules.subject.clean(payload.subject)
+        let description = try TicketRules.description.clean(payload.description ?? "")
         let priority = try TicketRules.priority(payload.priority ?? "normal")
         let tags = try TicketRules.tags(payload.tags ?? [])
         let ticket = try await store.create(subject: subject, description: description, priority: priority, tags: tags,

@@ -1,23 +1,15 @@
 import Foundation
 import HubKernel
 
-/// Text and tag rules: stored as sent after trimming; lengths and control characters checked.
+/// Text and tag rules: stored as sent after trimming; lengths (in code points, as the CHECK
+/// constraints count) and control characters checked.
 enum TicketRules {
-    static func subject(_ raw: String) throws(ValidationFailure) -> String {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(text.count) else { throw ValidationFailure("subject", "subject must be 1 to 200 characters") }
-        guard !control(text, allowing: []) else { throw ValidationFailure("subject", "subject must not contain control characters") }
-        return text
-    }
-
-    static func body(_ raw: String, field: String, min: Int, max: Int) throws(ValidationFailure) -> String {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (min...max).contains(text.count) else { throw ValidationFailure(field, "\(field) must be \(min) to \(max) characters") }
-        guard !control(text, allowing: ["\n", "\t"]) else {
-            throw ValidationFailure(field, "\(field) must not contain control characters other than newline and tab")
-        }
-        return text
-    }
+    /// The subject: 1–200 code points, one line (the CHECK on `tickets.subject`).
+    static let subject = TextRule("subject", length: 1...200)
+    /// The description: up to 20,000 code points, newlines allowed (`tickets.description`).
+    static let description = TextRule("description", length: 0...20_000, multiline: true)
+    /// A comment's body: 1–10,000 code points, newlines allowed (`ticket_comments.body`).
+    static let commentBody = TextRule("body", length: 1...10_000, multiline: true)
 
     static func tags(_ raw: [String]) throws(ValidationFailure) -> [String] {
         guard raw.count <= 10 else { throw ValidationFailure("tags", "at most 10 tags") }
@@ -48,9 +40,5 @@ enum TicketRules {
 
     static func id(_ raw: String, field: String) throws(ValidationFailure) {
         guard (1...64).contains(raw.count) else { throw ValidationFailure(field, "\(field) must be an id") }
-    }
-
-    private static func control(_ text: String, allowing: Set<Unicode.Scalar>) -> Bool {
-        text.unicodeScalars.contains { $0.properties.generalCategory == .control && !allowing.contains($0) }
     }
 }

@@ -57,15 +57,11 @@ public struct Accounts: Sendable {
         }
     }
 
+    /// A display name: 1–64 code points after trimming, as `users.display_name`'s CHECK counts.
+    static let displayNameRule = TextRule("displayName", length: 1...64)
+
     static func normalizedDisplayName(_ raw: String) throws(HubError) -> String {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...64).contains(name.count) else {
-            throw .validation("displayName", "displayName must be 1 to 64 characters")
-        }
-        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw .validation("displayName", "displayName must not contain control characters")
-        }
-        return name
+        do { return try displayNameRule.clean(raw) } catch { throw error.hubError }
     }
 
     // MARK: accounts

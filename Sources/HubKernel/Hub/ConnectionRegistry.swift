@@ -54,7 +54,7 @@ final class ConnectionRegistry: Sendable {
 
     /// Registers a new connection: queues `hub.welcome`, subscribes it to its user topic and
     /// runs the modules' connect hooks.
-    func open(identity: Identity, tokenExpiresAtMs: Int64, remoteAddress: String) async -> Connection {
+    func register(identity: Identity, tokenExpiresAtMs: Int64, remoteAddress: String) -> Connection {
         let number = counter.add(1, ordering: .relaxed).newValue
         let connection = Connection(
             id: "\(node)-\(number)", identity: identity, tokenExpiresAtMs: tokenExpiresAtMs,
@@ -65,10 +65,14 @@ final class ConnectionRegistry: Sendable {
         metrics.connectionOpened()
         sendWelcome(to: connection)
         subscribe(connection, to: identity.userTopic.name)
+        return connection
+    }
+
+    /// Runs the enabled modules' connect hooks for a registered connection.
+    func connected(_ connection: Connection) async {
         for module in modules where flags.isEnabled(moduleName(of: module)) {
             await module.connected(connection.info)
         }
-        return connection
     }
 
     /// Forgets a closed connection, leaves its topics and runs the modules' disconnect hooks.

@@ -100,8 +100,22 @@ public final class Hub: Sendable {
     /// Registers a new connection: queues `hub.welcome`, subscribes it to its user topic and
     /// runs the modules' connect hooks.
     public func open(identity: Identity, tokenExpiresAtMs: Int64, remoteAddress: String) async -> Connection {
-        await connections.open(identity: identity, tokenExpiresAtMs: tokenExpiresAtMs, remoteAddress: remoteAddress)
+        let connection = register(identity: identity, tokenExpiresAtMs: tokenExpiresAtMs, remoteAddress: remoteAddress)
+        await connected(connection)
+        return connection
     }
+
+    /// The first half of ``open(identity:tokenExpiresAtMs:remoteAddress:)``, without waiting:
+    /// registers the connection, queues `hub.welcome` and subscribes it to its user topic. The
+    /// transport starts writing then, so the welcome leaves before the connect hooks (which
+    /// may wait for the database) have run.
+    public func register(identity: Identity, tokenExpiresAtMs: Int64, remoteAddress: String) -> Connection {
+        connections.register(identity: identity, tokenExpiresAtMs: tokenExpiresAtMs, remoteAddress: remoteAddress)
+    }
+
+    /// The second half: runs the enabled modules' connect hooks for a registered connection
+    /// (presence marks it online, notifications sends the unread count).
+    public func connected(_ connection: Connection) async { await connections.connected(connection) }
 
     /// Forgets a closed connection and runs the modules' disconnect hooks.
     public func close(_ connection: Connection) async { await connections.close(connection) }

@@ -34,8 +34,9 @@ struct RoomCommandTests {
         }
     }
 
-    @Test("a private room admits its members only") func privateRoom() async throws {
-        try await TestHub.run(modules: [ChatModule.self]) { hub in
+    @Test("a private room admits its members only; to anyone else it answers exactly like a room that does not exist")
+    func privateRoom() async throws {
+        try await TestHub.run(modules: [ChatModule.self], environment: ["RATE_LIMIT_CHAT_TYPING": "off"]) { hub in
             let alice = try await hub.client()
             let bob = try await hub.client()
             let eve = try await hub.client()
@@ -43,11 +44,28 @@ struct RoomCommandTests {
             #expect(created.data["room"]["kind"] == "private")
             #expect(created.data["room"]["members"].array?.count == 2)
             try await bob.join("plans")
-            #expect(try await eve.send("chat.join", ["room": "plans"]).error?.code == .forbidden)
-            #expect(try await eve.send("hub.subscribe", ["topic": "chat:plans"]).error?.code == .forbidden)
-            #expect(try await eve.send("chat.history", ["room": "plans"]).error?.code == .forbidden)
-            #expect(try await eve.send("chat.send", ["room": "plans", "text": "let me in"]).error?.code == .forbidden)
+            // no existence oracle: each refusal is the one a room that was never created gets
+            for (command, data) in [("chat.join", ["room": "plans"]), ("hub.subscribe", ["topic": "chat:plans"]),
+                                    ("chat.history", ["room": "plans"]), ("chat.send", ["room": "plans", "text": "let me in"]),
+                                    ("chat.typing", ["room": "plans", "typing": true])] as [(String, JSON)] {
+                let refused = try await eve.send(command, data)
+                let ghost = try await eve.send(command, Self.renamed(data, "plans", to: "dm:a:b"))
+                #expect(refused.error?.code == .notFound && refused.error?.message == "no room 'plans'", "\(command): \(refused)")
+                #expect(ghost.error?.code == .notFound && ghost.error?.message == "no room 'dm:a:b'", "\(command): \(ghost)")
+            }
         }
+    }
+
+    /// `data` with every string `old` (or `chat:old`) replaced by `new`.
+    static func renamed(_ data: JSON, _ old: String, to new: String) -> JSON {
+        guard case .object(let fields) = data else { return data }
+        return .object(fields.mapValues { value in
+            switch value.string {
+            case old: .string(new)
+            case "chat:\(old)": .string("chat:\(new)")
+            default: value
+            }
+        })
     }
 
     @Test("createRoom rules") func createRules() async throws {
@@ -76,7 +94,10 @@ struct RoomCommandTests {
             #expect(fromBob.data["room"]["name"].string == name)
             _ = try await alice.say("psst", in: name)
             #expect(try await bob.expectEvent("chat.message", on: "chat:\(name)").data["message"]["text"] == "psst")
-            #expect(try await eve.send("chat.join", ["room": .string(name)]).error?.code == .forbidden)
+            let outsider = try await eve.send("chat.join", ["room": .string(name)])
+            #expect(outsider.error?.code == .notFound && outsider.error?.message == "no room '\(name)'", "a DM is not there for others")
+            let history = try await eve.send("chat.history", ["room": .string(name)])
+            #expect(history.error?.code == .notFound && history.error?.message == "no room '\(name)'")
             #expect(try await alice.send("chat.openDm", ["userId": .string(alice.identity.userID)]).error?.field == "userId")
             #expect(try await alice.send("chat.openDm", ["userId": "ghost"]).error?.code == .notFound)
         }

@@ -18,8 +18,36 @@ struct HookModule: HubModule {
     }
 }
 
+/// A connect hook that waits until the test lets it go (or 10 s), as a hook waiting for a
+/// busy database does.
+struct SlowHookModule: HubModule {
+    static let name: ModuleName = "slowhooks"
+    static let state = Mutex<(entered: Set<String>, released: Set<String>, finished: Set<String>)>(([], [], []))
+    init(setup: ModuleSetup) throws {}
+    func connected(_ connection: ConnectionInfo) async {
+        let name = connection.identity.displayName
+        Self.state.withLock { _ = $0.entered.insert(name) }
+        for _ in 0..<1000 where !Self.state.withLock({ $0.released.contains(name) }) { try? await Task.sleep(for: .milliseconds(10)) }
+        Self.state.withLock { _ = $0.finished.insert(name) }
+    }
+}
+
 @Suite("Module contract")
 struct ConnectionHookTests {
+    @Test("hub.welcome reaches a socket while a connect hook is still waiting") func welcomeBeforeHooks() async throws {
+        try await TestHub.run(modules: [SlowHookModule.self], .live) { hub in
+            let name = "Slow \(UUID().uuidString.prefix(8))"
+            let started = ContinuousClock.now
+            let client = try await hub.client(name: name)
+            let state = SlowHookModule.state.withLock { $0 }
+            #expect(state.entered.contains(name) && !state.finished.contains(name), "the welcome came after the hook finished")
+            #expect(ContinuousClock.now - started < .seconds(5))
+            SlowHookModule.state.withLock { _ = $0.released.insert(name) }
+            #expect(try await client.send("hub.ping", [:]).ok, "commands run once the hooks are done")
+            #expect(SlowHookModule.state.withLock { $0.finished.contains(name) })
+        }
+    }
+
     @Test("connect and disconnect hooks run once per connection") func hooks() async throws {
         try await TestHub.run(modules: [HookModule.self]) { hub in
             let name = "Hook Tester \(UUID().uuidString.prefix(8))"

@@ -20,13 +20,16 @@ enum WebSocketSession {
         hub: Hub, identity: Identity, expiresAtMs: Int64, remoteAddress: String,
         messages: NIOAsyncChannelInboundStream<InboundMessage>, connection transport: WebSocketConnection
     ) async {
-        let connection = await hub.open(identity: identity, tokenExpiresAtMs: expiresAtMs, remoteAddress: remoteAddress)
+        // the writer starts before the connect hooks, so hub.welcome leaves at once even when
+        // a hook waits for the database; frames arriving meanwhile wait in the socket
+        let connection = hub.register(identity: identity, tokenExpiresAtMs: expiresAtMs, remoteAddress: remoteAddress)
         let closer = transport.messages
         transport.writer.start(connection.outbound) { code, reason in
             closer.close(code: WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
         }
         let idleMs = hub.settings.idleTimeoutMs
         transport.liveness.start { connection.outbound.close(.goingAway, reason: "no frame from the client for \(idleMs) ms") }
+        await hub.connected(connection)
         do {
             for try await message in messages {
                 switch message {
