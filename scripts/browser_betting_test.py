@@ -89,8 +89,7 @@ try:
     check("the bet shows its outcome", ("won" if result % 2 == 0 else "lost") in text("my-bets"), text("my-bets"))
     wait.until(lambda d: "✓" in text("history"))
     check("recent rounds list results with their check", "#" in text("history") and "✗" not in text("history"), text("history"))
-    driver.save_screenshot(os.path.join(TMP, "betting.png"))
-    print(f"screenshot: {TMP}/betting.png")
+    browserkit.screenshot(driver, TMP, "betting")
 
     server.send_signal(signal.SIGTERM)
     server.wait(30)

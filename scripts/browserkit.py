@@ -45,6 +45,17 @@ def post(base, path, body, headers=None):
                                      headers={"Content-Type": "application/json", **(headers or {})})
     return json.loads(urllib.request.urlopen(request, timeout=20).read())
 
+def screenshot(driver, directory, name):
+    """Saves `name`.png in `directory`, and in $SCREENSHOT_DIR too when it is set
+    (scripts/web_screenshots.sh sets it to docs/web to refresh the pictures in docs/web.md)."""
+    paths = [os.path.join(directory, f"{name}.png")]
+    if os.environ.get("SCREENSHOT_DIR"):
+        os.makedirs(os.environ["SCREENSHOT_DIR"], exist_ok=True)
+        paths.append(os.path.join(os.environ["SCREENSHOT_DIR"], f"{name}.png"))
+    for path in paths:
+        driver.save_screenshot(path)
+    print("screenshot: " + " ".join(paths), flush=True)
+
 def chromium(window="1100,800"):
     options = Options()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -26,7 +26,7 @@ public struct ChatModule: HubModule {
 
     public var commands: [any CommandHandler] {
         [
-            CreateRoom(store: store), OpenDm(store: store), JoinRoom(store: store), LeaveRoom(store: store, typing: typing),
+            CreateRoom(store: store, events: publisher), OpenDm(store: store, events: publisher), JoinRoom(store: store), LeaveRoom(store: store, typing: typing),
             SendMessage(store: store, configuration: configuration, typing: typing, events: publisher),
             EditMessage(store: store, configuration: configuration, events: publisher), DeleteMessage(store: store, events: publisher),
             History(store: store, configuration: configuration), Typing(store: store, tracker: typing),
@@ -35,7 +35,7 @@ public struct ChatModule: HubModule {
     }
 
     public var events: [any HubEvent.Type] {
-        [MessageSent.self, MessageEdited.self, MessageDeleted.self, TypingChanged.self, ReadPositionMoved.self]
+        [MessageSent.self, MessageEdited.self, MessageDeleted.self, TypingChanged.self, ReadPositionMoved.self, RoomAdded.self]
     }
 
     /// Public rooms are open to everyone signed in; private and DM rooms to their members. To

@@ -11,6 +11,7 @@ public struct PresenceModule: HubModule {
     let tracker: PresenceTracker
     let configuration: PresenceConfiguration
     let access: HubAccess
+    let users: any UserDirectory
     let node: String
     let publisher: EventPublisher<PresenceModule>
 
@@ -21,6 +22,7 @@ public struct PresenceModule: HubModule {
         tracker = PresenceTracker(store: store, events: publisher, clock: setup.clock, node: setup.node,
                                   logger: setup.logger, debounceMs: configuration.offlineDebounceMs)
         access = setup.hub
+        users = setup.users
         node = setup.node
     }
 
@@ -31,7 +33,7 @@ public struct PresenceModule: HubModule {
             SetStatus(store: store, tracker: tracker, node: node, events: publisher),
             QueryPresence(store: store, tracker: tracker, maxUsers: configuration.queryMaxUsers),
             TrackTopic(tracker: tracker, access: access), UntrackTopic(tracker: tracker),
-            ListTopic(tracker: tracker, access: access), CountTopic(tracker: tracker, access: access),
+            ListTopic(tracker: tracker, access: access, users: users), CountTopic(tracker: tracker, access: access),
         ]
     }
 

@@ -46,8 +46,10 @@ public enum TestDatabase {
     ) async throws -> T {
         if let url = try postgresURL() {
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-            // tests run many hubs at once on two cores: a lease may queue for a while without an outage
-            let admin = try await Database.open(url, logger: logger, leaseTimeout: .seconds(30))
+            // tests run many hubs at once on two cores: a lease may queue for a while without an
+            // outage; the schema's admin needs one connection, and small pools keep hundreds of
+            // concurrent tests under the server's max_connections
+            let admin = try await Database.open(url, logger: logger, leaseTimeout: .seconds(30), maxConnections: 1)
             return try await running(admin) {
                 try await admin.withConnection { try await $0.raw("CREATE SCHEMA \(unsafeRaw: String(schema))").run() }
                 let result: Result<T, any Error>
@@ -97,7 +99,7 @@ public struct RestartableDatabase: Sendable {
         case .sqliteFile(let path):
             database = try await Database.open(.sqliteFile(path: path), logger: logger)
         case .postgres(let url, let schema):
-            database = try await Database.open(url, logger: logger, searchPath: schema, leaseTimeout: .seconds(30))
+            database = try await Database.open(url, logger: logger, searchPath: schema, leaseTimeout: .seconds(30), maxConnections: 4)
         }
         return try await TestDatabase.running(database) { try await body(database) }
     }

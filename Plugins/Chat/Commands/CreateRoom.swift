@@ -1,7 +1,8 @@
 import HubKernel
 
 /// `chat.createRoom {room, visibility: public|private, members?}` → `{room}`. The creator is a
-/// member; a private room's other members are given as user ids.
+/// member; a private room's other members are given as user ids, and each hears
+/// `chat.room {room}` on their user topic.
 struct CreateRoom: CommandHandler {
     static let type: CommandType = "chat.createRoom"
     static let role: Role = .user
@@ -25,6 +26,7 @@ struct CreateRoom: CommandHandler {
     struct Reply: Encodable, Sendable { var room: RoomView }
 
     let store: ChatStore
+    let events: EventPublisher<ChatModule>
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let members = [context.identity.userID] + (payload.members ?? [])
@@ -39,6 +41,9 @@ struct CreateRoom: CommandHandler {
         }
         guard let access else { throw HubError.conflict("room '\(payload.room)' already exists") }
         context.subscribe(to: ChatTopics.room(payload.room))
+        for member in Set(members).subtracting([context.identity.userID]).sorted() {
+            try await events.publish(RoomAdded(room: access.room), toUser: member)
+        }
         return Reply(room: access.room)
     }
 }

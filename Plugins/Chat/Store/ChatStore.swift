@@ -69,14 +69,16 @@ struct ChatStore: Sendable {
         return true
     }
 
-    func addMember(_ userID: String, to room: String, on sql: any SQLDatabase) async throws {
+    /// Makes `userID` a member of `room`. - Returns: whether they were not one before.
+    @discardableResult
+    func addMember(_ userID: String, to room: String, on sql: any SQLDatabase) async throws -> Bool {
         let lastSeq = try await sql.raw("SELECT last_seq FROM chat_rooms WHERE name = \(bind: room)").first()?
             .decode(column: "last_seq", as: Int64.self) ?? 0
         // a new member starts with everything already sent counted as read
-        try await sql.raw("""
+        return try await sql.raw("""
             INSERT INTO chat_members (room, user_id, joined_at, last_read_seq) VALUES (\(bind: room), \(bind: userID), \(bind: clock.nowMs()), \(bind: lastSeq))
-            ON CONFLICT (room, user_id) DO NOTHING
-            """).run()
+            ON CONFLICT (room, user_id) DO NOTHING RETURNING user_id
+            """).first() != nil
     }
 
     func removeMember(_ userID: String, from room: String) async throws {

@@ -50,8 +50,11 @@ public final class Database: Sendable {
     ///   isolate themselves in a schema of their own).
     /// - Parameter leaseTimeout: see ``leaseTimeout``.
     /// - Parameter sqliteSynchronous: SQLite's `synchronous` pragma, `full` or `normal`.
+    /// - Parameter maxConnections: for PostgreSQL, the pool's size (tests, which run many hubs
+    ///   against one server at once, keep it small so they stay under `max_connections`).
     public static func open(_ url: DatabaseURL, logger: Logger, searchPath: String? = nil,
-                            leaseTimeout: Duration = .seconds(5), sqliteSynchronous: String = "full") async throws -> Database {
+                            leaseTimeout: Duration = .seconds(5), sqliteSynchronous: String = "full",
+                            maxConnections: Int = 16) async throws -> Database {
         switch url {
         case .sqliteMemory, .sqliteFile:
             let storage: SQLiteConnection.Storage
@@ -78,7 +81,7 @@ public final class Database: Sendable {
                 host: host, port: port, username: username, password: password, database: database, tls: tls
             )
             configuration.options.connectTimeout = .seconds(5)
-            configuration.options.maximumConnections = 16
+            configuration.options.maximumConnections = maxConnections
             if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             return Database(kind: .postgres, url: url, backend: .postgres(client), logger: logger, leaseTimeout: leaseTimeout)

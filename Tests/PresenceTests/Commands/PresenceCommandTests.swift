@@ -76,6 +76,10 @@ struct PresenceCommandTests {
             #expect(try await alice.send("presence.count", ["topic": "chat:general"]).data == ["users": 2, "connections": 3])
             let list = try await alice.send("presence.list", ["topic": "chat:general"])
             #expect(list.data["items"].array?.count == 2)
+            let named = Dictionary(uniqueKeysWithValues: (list.data["items"].array ?? []).map { ($0["userId"].string ?? "", $0["displayName"]) })
+            #expect(named[alice.identity.userID] == .string(alice.identity.displayName) && named[bob.identity.userID] == .string(bob.identity.displayName),
+                    "each member with their display name: \(list)")
+            #expect(list.data["items"].array?.first { $0["userId"].string == bob.identity.userID }?["connections"] == 2)
             _ = try await bob.send("presence.untrack", ["topic": "chat:general"])
             await bobPhone.close()
             try await alice.expectNoEvent("presence.diff")
