@@ -208,6 +208,9 @@ let package = Package(
                 .embedInCode("Web/chsh-host.js"),
                 .embedInCode("Web/chsh-host.css"),
                 .embedInCode("Web/qrcode.js"),
+                .embedInCode("Web/helpdesk.html"),
+                .embedInCode("Web/helpdesk.js"),
+                .embedInCode("Web/helpdesk.css"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -4,7 +4,8 @@
 #   2. the same tests on PostgreSQL (a throwaway cluster, or SWITCHBOARD_TEST_DATABASE_URL);
 #   3. a smoke test of the real `switchboard` binary (signals, CLI, restart, database outage);
 #   4. the web pages and switchboard.js in headless Chromium (scripts/browser_test.py,
-#      scripts/browser_client_test.py, scripts/browser_chat_test.py, scripts/browser_betting_test.py,
+#      scripts/browser_client_test.py, scripts/browser_chat_test.py, scripts/browser_helpdesk_test.py,
+#      scripts/browser_betting_test.py,
 #      scripts/browser_chsh_test.py);
 #   5. RFC 6455/7692 conformance of the WebSocket transport (scripts/autobahn.sh).
 # On a fresh Debian machine, run as root, it installs what it needs (postgresql, chromium,
@@ -62,6 +63,7 @@ if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
   python3 scripts/browser_test.py .build/debug/switchboard
   python3 scripts/browser_client_test.py .build/debug/switchboard
   python3 scripts/browser_chat_test.py .build/debug/switchboard
+  python3 scripts/browser_helpdesk_test.py .build/debug/switchboard
   python3 scripts/browser_betting_test.py .build/debug/switchboard
   python3 scripts/browser_chsh_test.py .build/debug/switchboard
 elif [ "${CI:-}" = "true" ]; then

@@ -16,6 +16,10 @@ public struct TicketView: Codable, Sendable, Equatable {
     public var firstResponseDue: Int64?
     /// When the ticket must be solved.
     public var resolutionDue: Int64?
+    /// Whether the SLA monitor warned about a target (`slaWarningPercent` of it used): a
+    /// queue colours the ticket amber from the server's own decision.
+    public var firstResponseWarned: Bool
+    public var resolutionWarned: Bool
     public var firstResponseBreached: Bool
     public var resolutionBreached: Bool
     /// Whether the SLA clock is paused (`pending` or `on_hold`).

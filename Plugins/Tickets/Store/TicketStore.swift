@@ -13,7 +13,7 @@ struct TicketStore: Sendable {
 
     static let columns = """
         id, subject, description, requester_id, assignee_id, status, priority, tags, created_at, updated_at, first_response_at, solved_at, \
-        first_response_due, resolution_due, first_response_breached, resolution_breached, paused_at
+        first_response_due, resolution_due, first_response_warned, resolution_warned, first_response_breached, resolution_breached, paused_at
         """
 
     static func ticket(_ row: any SQLRow) throws -> TicketView {
@@ -30,6 +30,8 @@ struct TicketStore: Sendable {
             solvedAt: try row.decode(column: "solved_at", as: Int64?.self),
             firstResponseDue: try row.decode(column: "first_response_due", as: Int64?.self),
             resolutionDue: try row.decode(column: "resolution_due", as: Int64?.self),
+            firstResponseWarned: try row.decode(column: "first_response_warned", as: Bool.self),
+            resolutionWarned: try row.decode(column: "resolution_warned", as: Bool.self),
             firstResponseBreached: try row.decode(column: "first_response_breached", as: Bool.self),
             resolutionBreached: try row.decode(column: "resolution_breached", as: Bool.self),
             slaPaused: try row.decode(column: "paused_at", as: Int64?.self) != nil)

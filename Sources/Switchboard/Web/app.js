@@ -3,7 +3,7 @@
 // loaded on scroll, editing and deleting one's own messages, typing, who is here, read
 // positions, notification toasts with an unread badge, and the reconnecting banner.
 // Everything a user typed is shown with textContent: never parsed as HTML.
-import { Session, connectionBanner } from "/web/session.js";
+import { Session, connectionBanner, toast } from "/web/session.js";
 
 const $ = (id) => document.getElementById(id);
 const roomKey = "switchboard-chat-room";
@@ -317,18 +317,6 @@ async function onConnected(first) {
 
 // MARK: notifications
 
-function toast(notification) {
-  const box = Object.assign(document.createElement("div"), { className: `toast ${notification.category}`, role: "status" });
-  const heading = Object.assign(document.createElement("strong"), { textContent: notification.title });
-  box.append(heading);
-  if (notification.body) box.append(Object.assign(document.createElement("div"), { textContent: notification.body }));
-  box.title = "click to dismiss";
-  const dismiss = () => box.remove();
-  box.addEventListener("click", dismiss);
-  setTimeout(dismiss, 6000);
-  $("toasts").append(box);
-}
-
 function setUnread(count) {
   $("unread").textContent = String(count);
   $("bell").classList.toggle("has-unread", count > 0);
@@ -353,7 +341,7 @@ function start() {
     switch (event.type) {
       case "notifications.unread": setUnread(event.data.count); break;
       case "notifications.new": // a new one is unread: the server sends the count on connect and after reads
-        toast(event.data.notification);
+        toast($("toasts"), event.data.notification);
         setUnread(Number($("unread").textContent) + 1);
         break;
       case "chat.room": loadRooms().catch(showError); break; // someone opened a DM with us, or added us to a room

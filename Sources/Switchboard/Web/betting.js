@@ -1,7 +1,7 @@
 // The betting player's page: the table's round with its clock, a bet slip, my bets, the
 // result checked in the browser against the commitment, recent rounds, and a toast when my
 // bets settle. Built on switchboard.js; a reload or a reconnect resynchronises with betting.state.
-import { Session, connectionBanner } from "/web/session.js";
+import { Session, connectionBanner, toast as showToast } from "/web/session.js";
 
 const $ = (id) => document.getElementById(id);
 const table = new URLSearchParams(location.search).get("table") || "table-1";
@@ -12,12 +12,7 @@ function fillSelections() {
   $("bet-selection").replaceChildren(...selections[$("bet-type").value].map((value) => Object.assign(document.createElement("option"), { value, textContent: value })));
 }
 
-function toast(text, kind = "info") {
-  const element = Object.assign(document.createElement("div"), { className: `toast ${kind}`, textContent: text });
-  element.addEventListener("click", () => element.remove());
-  $("toasts").append(element);
-  setTimeout(() => element.remove(), 6000);
-}
+const toast = (text, kind = "info") => showToast($("toasts"), { category: kind, title: text });
 
 // --- fairness, with Web Crypto: the same algorithm as docs/modules/betting.md ---
 

@@ -2,18 +2,13 @@
 // your own question and answer True/False, see your teammate's presence and each completed
 // round. Everything is on the server: a reload or a server restart resumes the same player,
 // team and question through chsh.state (this tab keeps its guest session and game id).
-import { Session, api, connectionBanner } from "/web/session.js";
+import { Session, api, connectionBanner, toast as showToast } from "/web/session.js";
 
 const $ = (id) => document.getElementById(id);
 const gameKey = "switchboard-chsh-game";
 const state = { session: new Session(), client: null, gameId: sessionStorage.getItem(gameKey), snapshot: null, question: null };
 
-function toast(text, kind = "info") {
-  const element = Object.assign(document.createElement("div"), { className: `toast ${kind}`, textContent: text });
-  element.addEventListener("click", () => element.remove());
-  $("toasts").append(element);
-  setTimeout(() => element.remove(), 5000);
-}
+const toast = (text, kind = "info") => showToast($("toasts"), { category: kind, title: text });
 
 function show(section) {
   for (const id of ["join", "teams", "play"]) $(id).classList.toggle("hidden", id !== section);

@@ -60,6 +60,19 @@ export class Session {
   }
 }
 
+/** Shows `notification` ({category, title, body?}) as a toast in `container`: coloured by its
+ *  category, text only, dismissed by a click or after six seconds. */
+export function toast(container, notification) {
+  const box = Object.assign(document.createElement("div"), { className: `toast ${notification.category || "info"}`, role: "status" });
+  box.append(Object.assign(document.createElement("strong"), { textContent: notification.title }));
+  if (notification.body) box.append(Object.assign(document.createElement("div"), { textContent: notification.body }));
+  box.title = "click to dismiss";
+  const dismiss = () => box.remove();
+  box.addEventListener("click", dismiss);
+  setTimeout(dismiss, 6000);
+  container.append(box);
+}
+
 /** Shows the "reconnecting" banner (`#banner`, `#banner-text`, `#retry-now`) from the client's state. */
 export function connectionBanner(client, $) {
   client.on("state", ({ state, attempt, inMs }) => {

@@ -47,6 +47,9 @@ struct WebClientModule: HubModule {
         "chsh-host.js": Asset(bytes: PackageResources.chsh_host_js, contentType: "text/javascript; charset=utf-8"),
         "chsh-host.css": Asset(bytes: PackageResources.chsh_host_css, contentType: "text/css; charset=utf-8"),
         "qrcode.js": Asset(bytes: PackageResources.qrcode_js, contentType: "text/javascript; charset=utf-8"),
+        "helpdesk": Asset(bytes: PackageResources.helpdesk_html, contentType: "text/html; charset=utf-8"),
+        "helpdesk.js": Asset(bytes: PackageResources.helpdesk_js, contentType: "text/javascript; charset=utf-8"),
+        "helpdesk.css": Asset(bytes: PackageResources.helpdesk_css, contentType: "text/css; charset=utf-8"),
     ]
 
     var routes: RouteCollection<HubRequestContext> {

@@ -44,6 +44,9 @@ struct SLAMonitorTests {
             #expect(try await monitor.check() == 1)
             let warning = try await agent.expectEvent("tickets.sla_warning", on: "tickets:queue")
             #expect(warning.data["target"] == "firstResponse" && warning.data["ticket"]["id"].string == id)
+            #expect(warning.data["ticket"]["firstResponseWarned"] == true && warning.data["ticket"]["resolutionWarned"] == false,
+                    "the ticket carries the monitor's warning, for a queue to colour it")
+            #expect(try await agent.send("tickets.get", ["ticketId": .string(id)]).data["ticket"]["firstResponseWarned"] == true)
             #expect(try await requester.expectEvent("tickets.sla_warning", on: "tickets:\(id)").data["target"] == "firstResponse")
             #expect(try await agent.expectEvent("notifications.new").data["notification"]["category"] == "warning")
             #expect(try await monitor.check() == 0)
