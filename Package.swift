@@ -211,6 +211,9 @@ let package = Package(
                 .embedInCode("Web/helpdesk.html"),
                 .embedInCode("Web/helpdesk.js"),
                 .embedInCode("Web/helpdesk.css"),
+                .embedInCode("Web/admin.html"),
+                .embedInCode("Web/admin.js"),
+                .embedInCode("Web/admin.css"),
             ],
             swiftSettings: swiftSettings
         ),

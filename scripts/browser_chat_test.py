@@ -10,7 +10,7 @@ unread badge, and the reconnecting banner with its attempt number while the serv
 after which the app carries on with nothing lost.
 Usage: scripts/browser_chat_test.py [path/to/switchboard]
 """
-import asyncio, json, os, subprocess, sys, tempfile, time
+import asyncio, json, os, sys, tempfile, time
 import websockets
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -26,8 +26,7 @@ DB = f"sqlite://{TMP}/chat.sqlite"
 SETTINGS = dict(DATABASE_URL=DB, RATE_LIMIT_CHAT_SEND="off", RATE_LIMIT_AUTH_REGISTER="off", RATE_LIMIT_AUTH_LOGIN="off")
 post = lambda path, body: browserkit.post(BASE, path, body)
 
-made = subprocess.run([browserkit.BIN, "user", "create", "boss", "--role", "admin"], env=dict(os.environ, DATABASE_URL=DB, AUTH_BCRYPT_COST="4"),
-                      input="boss-password\n", capture_output=True, text=True, timeout=120)
+made = browserkit.create_user(DB, "boss", "admin", "boss-password")
 check("an admin account from the CLI", made.returncode == 0, made.stderr)
 server = start_server(PORT, **SETTINGS)
 users = {name: post("/auth/register", {"username": name, "password": "password1", "displayName": name.title()}) for name in ["alice", "bob", "carol"]}

@@ -12,7 +12,7 @@ and hostile names shown as text. The join link's QR code, read back from the dra
 independent decoder (scripts/qr_check.py), is the link; so are codes of every version 1-10.
 Usage: scripts/browser_chsh_test.py [path/to/switchboard]
 """
-import asyncio, json, os, subprocess, sys, tempfile, time
+import asyncio, json, os, sys, tempfile, time
 import websockets
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -26,8 +26,7 @@ BASE = f"http://127.0.0.1:{PORT}"
 TMP = tempfile.mkdtemp(prefix="sb-chsh-")
 ENV = dict(os.environ, DATABASE_URL=f"sqlite://{TMP}/chsh.sqlite", AUTH_BCRYPT_COST="4")
 
-made = subprocess.run([browserkit.BIN, "user", "create", "teacher", "--role", "host"], env=ENV, input="teacher-password\n",
-                      capture_output=True, text=True, timeout=120)
+made = browserkit.create_user(ENV["DATABASE_URL"], "teacher", "host", "teacher-password")
 check("a host account from the CLI", made.returncode == 0, made.stderr)
 server = browserkit.start_server(PORT, DATABASE_URL=ENV["DATABASE_URL"])
 host_token = browserkit.post(BASE, "/auth/login", {"username": "teacher", "password": "teacher-password"})["accessToken"]

@@ -9,7 +9,7 @@ internal, never shown to the requester) and a public reply (shown live to the re
 solves it; the requester reopens it and it comes back to the queue. Markup in the subject
 and the reply is shown as text. Usage: scripts/browser_helpdesk_test.py [path/to/switchboard]
 """
-import os, subprocess, sys, tempfile, time
+import os, sys, tempfile, time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -20,8 +20,7 @@ PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
 TMP = tempfile.mkdtemp(prefix="sb-helpdesk-")
 DB = f"sqlite://{TMP}/helpdesk.sqlite"
-made = subprocess.run([browserkit.BIN, "user", "create", "agent1", "--role", "agent"], env=dict(os.environ, DATABASE_URL=DB, AUTH_BCRYPT_COST="4"),
-                      input="agent-password\n", capture_output=True, text=True, timeout=120)
+made = browserkit.create_user(DB, "agent1", "agent", "agent-password")
 check("an agent account from the CLI", made.returncode == 0, made.stderr)
 # urgent: first response due 8 s after filing, warned at 50 % (4 s), checked every 200 ms
 server = start_server(PORT, DATABASE_URL=DB, MODULES_TICKETS_SLA_URGENT_FIRST_RESPONSE_SECONDS="8",

@@ -40,6 +40,13 @@ def start_server(port, **settings):
             process.kill()
             raise SystemExit("the server did not start within 60 s")
 
+def create_user(database_url, username, role, password):
+    """Makes an account with `role` through the CLI (`switchboard user create`), as an operator
+    would, before the server starts on `database_url`; returns the finished process."""
+    env = dict(os.environ, DATABASE_URL=database_url, AUTH_BCRYPT_COST="4")
+    return subprocess.run([BIN, "user", "create", username, "--role", role], env=env, input=password + "\n",
+                          capture_output=True, text=True, timeout=120)
+
 def post(base, path, body, headers=None):
     request = urllib.request.Request(base + path, data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json", **(headers or {})})

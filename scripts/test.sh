@@ -5,6 +5,7 @@
 #   3. a smoke test of the real `switchboard` binary (signals, CLI, restart, database outage);
 #   4. the web pages and switchboard.js in headless Chromium (scripts/browser_test.py,
 #      scripts/browser_client_test.py, scripts/browser_chat_test.py, scripts/browser_helpdesk_test.py,
+#      scripts/browser_admin_test.py,
 #      scripts/browser_betting_test.py,
 #      scripts/browser_chsh_test.py);
 #   5. RFC 6455/7692 conformance of the WebSocket transport (scripts/autobahn.sh).
@@ -64,6 +65,7 @@ if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
   python3 scripts/browser_client_test.py .build/debug/switchboard
   python3 scripts/browser_chat_test.py .build/debug/switchboard
   python3 scripts/browser_helpdesk_test.py .build/debug/switchboard
+  python3 scripts/browser_admin_test.py .build/debug/switchboard
   python3 scripts/browser_betting_test.py .build/debug/switchboard
   python3 scripts/browser_chsh_test.py .build/debug/switchboard
 elif [ "${CI:-}" = "true" ]; then

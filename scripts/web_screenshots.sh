@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-.build/debug/switchboard}"
 export SCREENSHOT_DIR="$PWD/docs/web"
-for test in browser_chat_test browser_helpdesk_test browser_betting_test browser_chsh_test; do
+for test in browser_chat_test browser_helpdesk_test browser_admin_test browser_betting_test browser_chsh_test; do
   python3 "scripts/$test.py" "$bin"
 done
 ls -l docs/web

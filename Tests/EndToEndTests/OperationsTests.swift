@@ -59,6 +59,41 @@ struct OperationsTests {
             #expect(try await http.put("/admin/users/agent-to-be/role", ["role": "wizard"], token: admin.accessToken).status == 400)
             let user = try await hub.client()
             #expect(try await http.put("/admin/users/agent-to-be/role", ["role": "admin"], token: user.accessToken).status == 403)
+            let agents = try await http.get("/admin/users?role=agent", token: admin.accessToken)
+            #expect(agents.body["items"].array?.map { $0["username"] } == ["agent-to-be"], "\(agents)")
+            #expect(agents.body["items"][0]["role"] == "agent" && !agents.body["items"][0].has("passwordHash"))
+            #expect(try await http.get("/admin/users?role=admin", token: admin.accessToken).body["items"].array?.count == 1)
+            #expect(try await http.get("/admin/users?role=guest", token: admin.accessToken).body["error"]["field"] == "role")
+            #expect(try await http.get("/admin/users", token: admin.accessToken).status == 400)
+            #expect(try await http.get("/admin/users?role=agent", token: user.accessToken).status == 403)
+        }
+    }
+
+    @Test("the overview counts this node's connections, users by role, each module's topics and the busiest topics")
+    func overview() async throws {
+        try await TestHub.run(modules: Catalog.modules, .live) { hub in
+            let http = HTTP(baseURL: hub.baseURL!)
+            let admin = try await hub.client(role: .admin)
+            let alice = try await hub.client()
+            let alicePhone = try await hub.connect(accessToken: alice.accessToken)
+            let bob = try await hub.client()
+            let guest = try await hub.client(role: .guest)
+            for client in [alice, alicePhone, bob] { _ = try await client.send("chat.join", ["room": "general"]) }
+            _ = try await bob.send("chat.join", ["room": "quiet"])
+            #expect(try await http.get("/admin/overview").status == 401)
+            #expect(try await http.get("/admin/overview", token: alice.accessToken).status == 403)
+            let overview = try await http.get("/admin/overview", token: admin.accessToken).body
+            #expect(overview["connections"] == 5 && overview["users"] == 4, "\(overview)")
+            #expect(overview["usersByRole"] == ["admin": 1, "user": 2, "guest": 1])
+            #expect(overview["topics"][0] == ["topic": "chat:general", "subscribers": 3], "the busiest first: \(overview["topics"])")
+            let chat = overview["modules"].array?.first { $0["name"] == "chat" }
+            #expect(chat == ["name": "chat", "enabled": true, "topics": 2, "subscriptions": 4])
+            _ = try await http.put("/admin/features/chat", ["enabled": false], token: admin.accessToken)
+            let off = try await http.get("/admin/overview", token: admin.accessToken).body["modules"].array?.first { $0["name"] == "chat" }
+            #expect(off?["enabled"] == false)
+            await guest.close()
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await http.get("/admin/overview", token: admin.accessToken).body["connections"] == 4)
         }
     }
 

@@ -87,6 +87,19 @@ struct KernelRoutes {
             try await hub.setFeature(module, enabled: body.enabled, by: identity.userID)
             return try JSONResponse.make(ModuleState(name: module, enabled: hub.flags.isEnabled(module)))
         }
+        admin.get("overview") { request, _ in
+            _ = try await authenticator.identity(for: request, role: .admin)
+            return try JSONResponse.make(AdminOverview(hub: hub))
+        }
+        admin.get("users") { request, _ in
+            _ = try await authenticator.identity(for: request, role: .admin)
+            let raw = request.uri.queryParameters.get("role") ?? ""
+            guard let role = Role(rawValue: raw), role != .guest else {
+                throw HubError.validation("role", "role must be user, agent, host or admin")
+            }
+            struct Reply: Encodable { var items: [UserRecord] }
+            return try JSONResponse.make(Reply(items: try await hub.accounts.store.users(withRole: role, limit: 500)))
+        }
         admin.put("users/:username/role") { request, context in
             _ = try await authenticator.identity(for: request, role: .admin)
             let body = try await request.decodeJSON(RoleRequest.self, maxBytes: maxBody)

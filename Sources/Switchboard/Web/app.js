@@ -3,7 +3,7 @@
 // loaded on scroll, editing and deleting one's own messages, typing, who is here, read
 // positions, notification toasts with an unread badge, and the reconnecting banner.
 // Everything a user typed is shown with textContent: never parsed as HTML.
-import { Session, connectionBanner, toast } from "/web/session.js";
+import { Session, connectionBanner, signInForm, toast } from "/web/session.js";
 
 const $ = (id) => document.getElementById(id);
 const roomKey = "switchboard-chat-room";
@@ -354,6 +354,13 @@ function start() {
     }
   });
   client.on("error", showError);
+  client.on("feature", ({ module, enabled }) => {
+    if (module !== "chat") return;
+    // an operator switched chat off (or on again): say so, stop sending, reload when back
+    $("off").classList.toggle("hidden", enabled);
+    for (const id of ["text", "send", "room-input", "join-room", "dm-input", "open-dm"]) $(id).disabled = !enabled;
+    if (enabled) onConnected(false).then(loadHistory).catch(showError);
+  });
   setInterval(renderTyping, 1000);
 }
 
@@ -370,15 +377,7 @@ function showLogin(message) {
   $("status").textContent = "signed out";
 }
 
-async function signIn(path) {
-  try {
-    await state.session.signIn(path, $("username").value, $("password").value);
-    start();
-  } catch (error) { showError(error); }
-}
-
-$("login-button").addEventListener("click", () => signIn("/auth/login"));
-$("register-button").addEventListener("click", () => signIn("/auth/register"));
+signInForm(state.session, start, showError);
 $("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
   const text = $("text").value;
@@ -386,7 +385,9 @@ $("composer").addEventListener("submit", async (event) => {
   try {
     await state.client.request("chat.send", { room: state.current, text, clientMsgId: crypto.randomUUID() });
     $("text").value = "";
-    state.typingUntil = 0;
+    // sending ended the indicator on the server; the next keystroke may start it again once
+    // chat.typing's limit (1/s) allows
+    state.typingUntil = Date.now() + 1000;
     clearError();
   } catch (error) { showError(error); }
 });

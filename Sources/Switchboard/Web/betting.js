@@ -1,7 +1,7 @@
 // The betting player's page: the table's round with its clock, a bet slip, my bets, the
 // result checked in the browser against the commitment, recent rounds, and a toast when my
 // bets settle. Built on switchboard.js; a reload or a reconnect resynchronises with betting.state.
-import { Session, connectionBanner, toast as showToast } from "/web/session.js";
+import { Session, connectionBanner, signInForm, toast as showToast } from "/web/session.js";
 
 const $ = (id) => document.getElementById(id);
 const table = new URLSearchParams(location.search).get("table") || "table-1";
@@ -162,14 +162,7 @@ $("slip").addEventListener("submit", async (event) => {
   } catch (error) { showError(error); }
 });
 
-async function signIn(path) {
-  try {
-    await state.session.signIn(path, $("username").value, $("password").value);
-    start();
-  } catch (error) { $("error").textContent = error.message; }
-}
-$("login-button").addEventListener("click", () => signIn("/auth/login"));
-$("register-button").addEventListener("click", () => signIn("/auth/register"));
+signInForm(state.session, start, (error) => { $("error").textContent = error.message; });
 
 fillSelections();
 setInterval(tickCountdown, 250);

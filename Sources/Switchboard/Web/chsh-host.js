@@ -2,7 +2,7 @@
 // start / pause / resume / reset / change mode / close, and watch every team's correlations,
 // S and win rate (± one standard error) live from chsh.dashboard, with S drawn against the
 // classical and quantum bounds, the leaderboard, and the answers as CSV.
-import { Session, connectionBanner } from "/web/session.js";
+import { Session, connectionBanner, signInForm } from "/web/session.js";
 import { qrSvg } from "/web/qrcode.js";
 
 const $ = (id) => document.getElementById(id);
@@ -178,12 +178,7 @@ $("reset").addEventListener("click", () => { if (confirm("Delete every round and
 $("close").addEventListener("click", () => { if (confirm("Close this game? Players can no longer join or answer.")) control("chsh.closeGame"); });
 $("mode").addEventListener("change", () => control("chsh.setMode", { mode: $("mode").value }));
 $("download").addEventListener("click", () => download().catch((error) => { $("control-error").textContent = error.message; }));
-$("login-button").addEventListener("click", async () => {
-  try {
-    await state.session.signIn("/auth/login", $("username").value, $("password").value);
-    start();
-  } catch (error) { $("error").textContent = error.message; }
-});
+signInForm(state.session, start, (error) => { $("error").textContent = error.message; });
 (async () => {
   if (await state.session.resume()) start();
 })();

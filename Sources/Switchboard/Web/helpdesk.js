@@ -2,7 +2,7 @@
 // live queue sorted by due time, with SLA countdown badges (amber once the SLA monitor warned,
 // red once breached), updates highlighted as they arrive, assignment, transitions, priority
 // and internal notes marked as internal. Built on switchboard.js; text is shown as text.
-import { Session, connectionBanner, toast } from "/web/session.js";
+import { Session, connectionBanner, signInForm, toast } from "/web/session.js";
 
 const $ = (id) => document.getElementById(id);
 const active = ["new", "open", "pending", "on_hold"];
@@ -241,15 +241,7 @@ function start() {
   setInterval(tickBadges, 1000);
 }
 
-async function signIn(path) {
-  try {
-    await state.session.signIn(path, $("username").value, $("password").value);
-    start();
-  } catch (error) { showError(error); }
-}
-
-$("login-button").addEventListener("click", () => signIn("/auth/login"));
-$("register-button").addEventListener("click", () => signIn("/auth/register"));
+signInForm(state.session, start, showError);
 $("mine-only").addEventListener("change", () => loadList().catch(showError));
 $("new-ticket").addEventListener("submit", async (event) => {
   event.preventDefault();

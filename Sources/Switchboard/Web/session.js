@@ -60,6 +60,21 @@ export class Session {
   }
 }
 
+/** Wires a page's sign-in form (`#username`, `#password`, `#login-button`, and
+ *  `#register-button` when the page has one) to `session`: `onSignedIn()` runs once signed in,
+ *  `onError(error)` when the server refuses. */
+export function signInForm(session, onSignedIn, onError) {
+  const $ = (id) => document.getElementById(id);
+  const submit = async (path) => {
+    try {
+      await session.signIn(path, $("username").value, $("password").value);
+      await onSignedIn();
+    } catch (error) { onError(error); }
+  };
+  $("login-button").addEventListener("click", () => submit("/auth/login"));
+  $("register-button")?.addEventListener("click", () => submit("/auth/register"));
+}
+
 /** Shows `notification` ({category, title, body?}) as a toast in `container`: coloured by its
  *  category, text only, dismissed by a click or after six seconds. */
 export function toast(container, notification) {

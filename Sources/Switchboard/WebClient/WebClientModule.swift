@@ -50,6 +50,9 @@ struct WebClientModule: HubModule {
         "helpdesk": Asset(bytes: PackageResources.helpdesk_html, contentType: "text/html; charset=utf-8"),
         "helpdesk.js": Asset(bytes: PackageResources.helpdesk_js, contentType: "text/javascript; charset=utf-8"),
         "helpdesk.css": Asset(bytes: PackageResources.helpdesk_css, contentType: "text/css; charset=utf-8"),
+        "admin": Asset(bytes: PackageResources.admin_html, contentType: "text/html; charset=utf-8"),
+        "admin.js": Asset(bytes: PackageResources.admin_js, contentType: "text/javascript; charset=utf-8"),
+        "admin.css": Asset(bytes: PackageResources.admin_css, contentType: "text/css; charset=utf-8"),
     ]
 
     var routes: RouteCollection<HubRequestContext> {
