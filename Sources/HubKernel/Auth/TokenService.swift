@@ -4,6 +4,9 @@ import JWTKit
 /// Signs and verifies access tokens (JWT, HS256).
 ///
 /// Expiry is checked against the hub's clock, not the system clock, so tests can move time.
+/// A token is accepted only with exactly the header the hub issues (`alg` `HS256`, no `crit`,
+/// no `kid`): the library would otherwise pick its key by what the token says about itself;
+/// `nbf`, when present, must have passed.
 public final class TokenService: Sendable {
     struct AccessClaims: JWTPayload {
         var sub: SubjectClaim
@@ -11,6 +14,7 @@ public final class TokenService: Sendable {
         var role: Role
         var iat: IssuedAtClaim
         var exp: ExpirationClaim
+        var nbf: NotBeforeClaim?
         var typ: String
 
         func verify(using algorithm: some JWTAlgorithm) async throws {}
@@ -48,6 +52,7 @@ public final class TokenService: Sendable {
     /// Verifies a token's signature and expiry.
     /// - Throws: ``HubError`` `unauthorized` for a malformed, forged or expired token.
     public func verify(_ token: String) async throws(HubError) -> (identity: Identity, expiresAtMs: Int64) {
+        guard Self.hasIssuedHeader(token) else { throw .unauthorized("invalid access token") }
         let claims: AccessClaims
         do {
             claims = try await keys.verify(token, as: AccessClaims.self)
@@ -57,6 +62,27 @@ public final class TokenService: Sendable {
         guard claims.typ == "access" else { throw .unauthorized("invalid access token") }
         let expiresAt = Int64((claims.exp.value.timeIntervalSince1970 * 1000).rounded())
         guard expiresAt > clock.nowMs() else { throw .unauthorized("access token expired") }
+        if let notBefore = claims.nbf, Int64((notBefore.value.timeIntervalSince1970 * 1000).rounded()) > clock.nowMs() {
+            throw .unauthorized("access token not valid yet")
+        }
         return (Identity(userID: claims.sub.value, displayName: claims.name, role: claims.role), expiresAt)
+    }
+
+    /// Whether `token` is three base64url parts whose header is exactly what ``issue(for:)``
+    /// writes: `alg` `HS256`, `typ` `JWT` if present, and nothing else.
+    static func hasIssuedHeader(_ token: String) -> Bool {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = base64URLDecoded(parts[0]),
+              let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+        guard header["alg"] as? String == "HS256" else { return false }
+        if let type = header["typ"] { guard type as? String == "JWT" else { return false } }
+        return Set(header.keys).isSubset(of: ["alg", "typ"])
+    }
+
+    private static func base64URLDecoded(_ text: Substring) -> Data? {
+        guard text.utf8.count <= 512 else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
+        return Data(base64Encoded: base64)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The kernel's settings, resolved from command line, environment, config file and defaults
 /// (see `docs/configuration.md`). Every default is visible here.
 public struct HubSettings: Sendable {
@@ -79,6 +81,9 @@ public struct HubSettings: Sendable {
         if isProduction {
             if jwtSecret == Self.developmentJWTSecret {
                 problems.append("AUTH_JWT_SECRET is the development default; set a secret of at least 32 random bytes in production")
+            } else if Set(jwtSecret.utf8).count < 8 || jwtSecret.trimmingCharacters(in: .whitespacesAndNewlines).utf8.count < 32 {
+                // 32 spaces, or "aaaa…", is 32 bytes and no secret: ask for varied, random bytes
+                problems.append("AUTH_JWT_SECRET is too predictable (fewer than 8 different bytes, or padded with whitespace); use 32 or more random bytes, e.g. `openssl rand -base64 48`")
             }
             if conformanceEcho {
                 problems.append("HUB_CONFORMANCE_ECHO opens an unauthenticated echo socket for conformance tests; it is refused in production")

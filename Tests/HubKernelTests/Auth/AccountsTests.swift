@@ -221,11 +221,58 @@ struct TokenServiceTests {
             let now = Date(timeIntervalSince1970: Double(clock.nowMs()) / 1000)
             // our own claims type, with a typ of the test's choosing
             return try await keys.sign(TokenService.AccessClaims(sub: .init(value: "u1"), name: "U", role: .admin, iat: .init(value: now),
-                                                                 exp: .init(value: now.addingTimeInterval(60)), typ: typ))
+                                                                 exp: .init(value: now.addingTimeInterval(60)), nbf: nil, typ: typ))
         }
         // the same forge with typ "access" passes: the refusal is the typ, nothing else
         #expect(try await tokens.verify(try await sign("access")).identity.role == .admin)
         await #expect(throws: HubError.unauthorized("invalid access token")) { try await tokens.verify(try await sign(typ)) }
+    }
+
+    /// A token-shaped string with `header` (base64url), an empty payload and a dummy signature.
+    static func token(header: String) -> String {
+        let encoded = Data(header.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return encoded + ".e30.c2ln"
+    }
+
+    @Test("only the header the hub issues is accepted: alg HS256, nothing else", arguments: [
+        #"{"alg":"none","typ":"JWT"}"#, #"{"alg":"HS512","typ":"JWT"}"#, #"{"alg":"hs256","typ":"JWT"}"#, #"{"typ":"JWT"}"#,
+        #"{"alg":"HS256","typ":"JWT","kid":"other"}"#, #"{"alg":"HS256","typ":"JWT","crit":["exp"]}"#, #"{"alg":"HS256","typ":"JWS"}"#, "not json", "[]",
+    ])
+    func header(header: String) async throws {
+        #expect(TokenService.hasIssuedHeader(Self.token(header: #"{"alg":"HS256","typ":"JWT"}"#)))
+        #expect(TokenService.hasIssuedHeader(Self.token(header: #"{"typ":"JWT","alg":"HS256"}"#)))
+        #expect(!TokenService.hasIssuedHeader(Self.token(header: header)))
+        // and what the hub issues has that header
+        let tokens = await TokenService(secret: String(repeating: "k", count: 32), accessTokenTTLSeconds: 60, clock: TestClock())
+        #expect(TokenService.hasIssuedHeader(try await tokens.issue(for: Identity(userID: "u1", displayName: "U", role: .user)).token))
+    }
+
+    @Test("a token signed with HS512 under the same secret is refused") func otherAlgorithm() async throws {
+        let clock = TestClock()
+        let secret = String(repeating: "k", count: 64)  // JWTKit wants an HS512 key as long as its hash
+        let tokens = await TokenService(secret: secret, accessTokenTTLSeconds: 60, clock: clock)
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha512)
+        let now = Date(timeIntervalSince1970: Double(clock.nowMs()) / 1000)
+        let token = try await keys.sign(TokenService.AccessClaims(sub: .init(value: "u1"), name: "U", role: .admin, iat: .init(value: now),
+                                                                  exp: .init(value: now.addingTimeInterval(60)), nbf: nil, typ: "access"))
+        await #expect(throws: HubError.unauthorized("invalid access token")) { try await tokens.verify(token) }
+    }
+
+    @Test("a token is refused before its nbf and accepted after") func notBefore() async throws {
+        let clock = TestClock()
+        let secret = String(repeating: "k", count: 32)
+        let tokens = await TokenService(secret: secret, accessTokenTTLSeconds: 60, clock: clock)
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        let now = Date(timeIntervalSince1970: Double(clock.nowMs()) / 1000)
+        let token = try await keys.sign(TokenService.AccessClaims(sub: .init(value: "u1"), name: "U", role: .user, iat: .init(value: now),
+                                                                  exp: .init(value: now.addingTimeInterval(120)), nbf: .init(value: now.addingTimeInterval(30)),
+                                                                  typ: "access"))
+        await #expect(throws: HubError.unauthorized("access token not valid yet")) { try await tokens.verify(token) }
+        clock.advance(by: .seconds(31))
+        #expect(try await tokens.verify(token).identity.userID == "u1")
     }
 }
 

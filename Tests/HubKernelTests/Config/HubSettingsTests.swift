@@ -57,7 +57,7 @@ struct HubSettingsTests {
         let problems = try settings(["SWITCHBOARD_ENV": "production"]).problems()
         #expect(problems.contains { $0.contains("AUTH_JWT_SECRET") })
         #expect(problems.contains { $0.contains("HTTP_ALLOWED_ORIGINS") })
-        let fixed = try settings(["SWITCHBOARD_ENV": "production", "AUTH_JWT_SECRET": String(repeating: "s", count: 40),
+        let fixed = try settings(["SWITCHBOARD_ENV": "production", "AUTH_JWT_SECRET": Self.randomSecret,
                                   "HTTP_ALLOWED_ORIGINS": "https://app.example"])
         #expect(fixed.problems().isEmpty)
     }
@@ -67,10 +67,20 @@ struct HubSettingsTests {
         let development = try settings(["HUB_CONFORMANCE_ECHO": "true"])
         #expect(development.conformanceEcho)
         #expect(development.problems().isEmpty)
-        let production = try settings(["SWITCHBOARD_ENV": "production", "AUTH_JWT_SECRET": String(repeating: "s", count: 40),
+        let production = try settings(["SWITCHBOARD_ENV": "production", "AUTH_JWT_SECRET": Self.randomSecret,
                                        "HTTP_ALLOWED_ORIGINS": "https://app.example", "HUB_CONFORMANCE_ECHO": "true"])
         #expect(production.problems().count == 1)
         #expect(production.problems().first?.contains("HUB_CONFORMANCE_ECHO") == true)
+    }
+
+    static let randomSecret = "q8Zr0vXc2LmT9pWb4NyKd7HsUe1GfA6j"
+
+    @Test("production refuses a secret of 32 bytes that is no secret (spaces, one letter, padding)",
+          arguments: [String(repeating: " ", count: 32), String(repeating: "s", count: 40), "abcdabcdabcdabcdabcdabcdabcdabcd", "  " + "q8Zr0vXc2LmT9pWb4NyKd7Hs" + "        "])
+    func predictableSecret(secret: String) throws {
+        let problems = try settings(["SWITCHBOARD_ENV": "production", "AUTH_JWT_SECRET": secret, "HTTP_ALLOWED_ORIGINS": "https://app.example"]).problems()
+        #expect(problems.count == 1 && problems[0].contains("too predictable"), "\(problems)")
+        #expect(try settings(["AUTH_JWT_SECRET": secret]).problems().isEmpty, "development only asks for 32 bytes")
     }
 
     @Test("a short JWT secret is refused in every environment") func shortSecret() throws {
