@@ -69,6 +69,36 @@ struct AdmissionTests {
         }
     }
 
+    @Test("an account over HUB_MAX_CONNECTIONS_PER_USER is refused 429 before the upgrade; closing one frees a place")
+    func connectionsPerUser() async throws {
+        try await TestHub.run(modules: Catalog.modules, .live, environment: ["HUB_MAX_CONNECTIONS_PER_USER": "3"]) { hub in
+            let alice = try await hub.client()
+            let tabs = [try await hub.connect(accessToken: alice.accessToken), try await hub.connect(accessToken: alice.accessToken)]
+            let http = HTTP(baseURL: hub.baseURL!)
+            let refused = try await http.get("/ws", token: alice.accessToken, headers: upgrade)
+            #expect(refused.status == 429 && refused.body["error"]["code"] == "rate_limited", "\(refused.body)")
+            #expect((refused.body["error"]["retryAfterMs"].int ?? 0) > 0 && refused.body["error"]["message"].string?.contains("open connections") == true)
+            await #expect(throws: (any Error).self) { try await hub.connect(accessToken: alice.accessToken) }
+            let bob = try await hub.client()
+            #expect(try await bob.send("hub.ping", [:]).ok, "another account is not affected")
+            #expect(try await tabs[0].send("hub.ping", [:]).ok, "the open ones keep working")
+            await tabs[1].close()
+            try await Task.sleep(for: .milliseconds(200))
+            let again = try await hub.connect(accessToken: alice.accessToken)
+            #expect(try await again.send("hub.ping", [:]).ok, "a closed connection frees its place")
+        }
+    }
+
+    @Test("HUB_MAX_CONNECTIONS_PER_ADDRESS caps one client address across accounts") func connectionsPerAddress() async throws {
+        try await TestHub.run(modules: Catalog.modules, .live, environment: ["HUB_MAX_CONNECTIONS_PER_ADDRESS": "2"]) { hub in
+            _ = try await hub.client(role: .guest)
+            _ = try await hub.client(role: .guest)
+            let third = try await hub.hub.accounts.guest(displayName: "third").accessToken
+            let refused = try await HTTP(baseURL: hub.baseURL!).get("/ws", token: third, headers: upgrade)
+            #expect(refused.status == 429 && refused.body["error"]["message"].string?.contains("address") == true, "\(refused.body)")
+        }
+    }
+
     @Test("an allowed browser origin opens a real WebSocket") func allowedOrigin() async throws {
         try await TestHub.run(modules: Catalog.modules, .live, environment: ["HTTP_ALLOWED_ORIGINS": "https://app.example,https://admin.example"]) { hub in
             let token = try await hub.hub.accounts.guest(displayName: "browser").accessToken

@@ -6,7 +6,7 @@ import HubKernel
 struct History: CommandHandler {
     static let type: CommandType = "chat.history"
     static let role: Role = .user
-    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
+    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .user)
 
     struct Payload: Decodable, Sendable, Validatable {
         var room: String

@@ -4,7 +4,7 @@ import HubKernel
 struct CountUnread: CommandHandler {
     static let type: CommandType = "notifications.unreadCount"
     static let role: Role = .guest
-    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
+    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .user)
 
     struct Payload: Decodable, Sendable {}
 

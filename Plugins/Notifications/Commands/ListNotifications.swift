@@ -5,7 +5,7 @@ import HubKernel
 struct ListNotifications: CommandHandler {
     static let type: CommandType = "notifications.list"
     static let role: Role = .guest
-    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
+    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .user)
 
     struct Payload: Decodable, Sendable, Validatable {
         var before: String?

@@ -5,7 +5,7 @@ import HubKernel
 struct GetTicket: CommandHandler {
     static let type: CommandType = "tickets.get"
     static let role: Role = .user
-    static let rateLimit = RateLimit(20, per: .seconds(1), burst: 40, scope: .connection)
+    static let rateLimit = RateLimit(20, per: .seconds(1), burst: 40, scope: .user)
 
     struct Payload: Decodable, Sendable, Validatable {
         var ticketId: String

@@ -7,7 +7,7 @@ import HubKernel
 struct ListTickets: CommandHandler {
     static let type: CommandType = "tickets.list"
     static let role: Role = .user
-    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
+    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .user)
 
     struct Payload: Decodable, Sendable, Validatable {
         var scope: String?

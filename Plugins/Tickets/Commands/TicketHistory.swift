@@ -5,7 +5,7 @@ import HubKernel
 struct TicketHistory: CommandHandler {
     static let type: CommandType = "tickets.history"
     static let role: Role = .user
-    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .connection)
+    static let rateLimit = RateLimit(10, per: .seconds(1), burst: 20, scope: .user)
 
     typealias Payload = GetTicket.Payload
     struct Reply: Encodable, Sendable { var items: [AuditEntry] }

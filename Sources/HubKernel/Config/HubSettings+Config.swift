@@ -30,6 +30,8 @@ extension HubSettings {
         outboundMaxFrames = config.int(forKey: "hub.outboundMaxFrames", default: outboundMaxFrames)
         outboundMaxBytes = config.int(forKey: "hub.outboundMaxBytes", default: outboundMaxBytes)
         maxSubscriptionsPerConnection = config.int(forKey: "hub.maxSubscriptions", default: maxSubscriptionsPerConnection)
+        maxConnectionsPerUser = config.int(forKey: "hub.maxConnectionsPerUser", default: maxConnectionsPerUser)
+        maxConnectionsPerAddress = config.int(forKey: "hub.maxConnectionsPerAddress", default: maxConnectionsPerAddress)
         shutdownReconnectAfterMs = config.int(forKey: "hub.shutdownReconnectAfterMs", default: shutdownReconnectAfterMs)
         shutdownGraceMs = config.int(forKey: "hub.shutdownGraceMs", default: shutdownGraceMs)
         conformanceEcho = config.bool(forKey: "hub.conformanceEcho", default: conformanceEcho)

@@ -51,6 +51,12 @@ public struct HubSettings: Sendable {
     public var outboundMaxBytes: Int = 8 << 20
     /// Topics one connection may subscribe to (its user topic included).
     public var maxSubscriptionsPerConnection: Int = 1000
+    /// Open connections one account may hold on this node (tabs, devices); the next upgrade
+    /// is refused with 429 `rate_limited`. 0 turns the cap off.
+    public var maxConnectionsPerUser: Int = 32
+    /// Open connections one client address may hold on this node; 0 (the default) turns the
+    /// cap off, because behind a reverse proxy every client has the proxy's address.
+    public var maxConnectionsPerAddress: Int = 0
     /// The `reconnectAfterMs` that `hub.shutdown` tells clients while draining.
     public var shutdownReconnectAfterMs: Int = 1000
     /// How long a draining node waits for commands in flight before it closes connections.
@@ -99,6 +105,8 @@ public struct HubSettings: Sendable {
             problems.append("HUB_MAX_FRAME_BYTES must be between 128 and \(transportMaxFrameBytes)")
         }
         if accessTokenTTLSeconds < 10 { problems.append("AUTH_ACCESS_TOKEN_TTL_SECONDS must be at least 10") }
+        if maxConnectionsPerUser < 0 { problems.append("HUB_MAX_CONNECTIONS_PER_USER must be 0 (off) or more") }
+        if maxConnectionsPerAddress < 0 { problems.append("HUB_MAX_CONNECTIONS_PER_ADDRESS must be 0 (off) or more") }
         if heartbeatMs < 100 { problems.append("HUB_HEARTBEAT_MS must be at least 100") }
         if idleTimeoutMs < 100 { problems.append("HUB_IDLE_TIMEOUT_MS must be at least 100") }
         if idleTimeoutMs <= heartbeatMs {

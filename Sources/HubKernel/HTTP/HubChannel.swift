@@ -114,8 +114,9 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
         case "/ws":
             let token = Authenticator.token(authorization: request.headerFields[.authorization],
                                             accessTokenParameter: uri.queryParameters.get("access_token"))
-            let (identity, expiresAt) = try await hub.admit(token: token, origin: request.headerFields[.origin])
-            endpoint = .hub(identity: identity, expiresAtMs: expiresAt, remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown")
+            let remoteAddress = channel.remoteAddress?.ipAddress ?? "unknown"
+            let (identity, expiresAt) = try await hub.admit(token: token, origin: request.headerFields[.origin], remoteAddress: remoteAddress)
+            endpoint = .hub(identity: identity, expiresAtMs: expiresAt, remoteAddress: remoteAddress)
         case "/conformance/echo" where hub.settings.conformanceEcho:
             endpoint = .echo
         default:

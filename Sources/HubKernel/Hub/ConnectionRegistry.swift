@@ -19,6 +19,8 @@ final class ConnectionRegistry: Sendable {
     let modules: [any HubModule]
     private let encoder = JSONEncoder()
     private let connections = Mutex<[String: Connection]>([:])
+    /// Open connections per account and per client address, for the admission caps.
+    private let load = Mutex<(users: [String: Int], addresses: [String: Int])>(([:], [:]))
     private let counter = Atomic<Int>(0)
     /// Set once when the node starts draining: admission refuses from then on.
     let draining = Atomic<Bool>(false)
@@ -43,13 +45,28 @@ final class ConnectionRegistry: Sendable {
     // MARK: admission, open, close
 
     /// Checks a connection attempt before the upgrade: draining, the browser origin, then the token.
-    func admit(token: String?, origin: String?) async throws(HubError) -> (identity: Identity, expiresAtMs: Int64) {
+    func admit(token: String?, origin: String?, remoteAddress: String?) async throws(HubError) -> (identity: Identity, expiresAtMs: Int64) {
         if isDraining { throw .unavailable("the node is shutting down; reconnect to another node") }
         if let origin, !settings.allowedOrigins.contains("*"), !settings.allowedOrigins.contains(origin) {
             throw .forbidden("origin '\(origin)' is not allowed")
         }
         guard let token, !token.isEmpty else { throw .unauthorized("an access token is required") }
-        return try await tokens.verify(token)
+        let admitted = try await tokens.verify(token)
+        try checkCaps(user: admitted.identity.userID, address: remoteAddress)
+        return admitted
+    }
+
+    /// Refuses a connection over the per-account or per-address cap (checked when the upgrade
+    /// is admitted: upgrades completing at the same instant can pass it by the few in flight).
+    private func checkCaps(user: String, address: String?) throws(HubError) {
+        let (users, addresses) = load.withLock { load in (load.users[user] ?? 0, address.flatMap { load.addresses[$0] } ?? 0) }
+        let userCap = settings.maxConnectionsPerUser, addressCap = settings.maxConnectionsPerAddress
+        if userCap > 0, users >= userCap {
+            throw HubError(.rateLimited, "this account has \(users) open connections, the most allowed; close one first", retryAfterMs: 5000)
+        }
+        if addressCap > 0, addresses >= addressCap {
+            throw HubError(.rateLimited, "this address has \(addresses) open connections, the most allowed; close one first", retryAfterMs: 5000)
+        }
     }
 
     /// Registers a new connection: queues `hub.welcome`, subscribes it to its user topic and
@@ -62,6 +79,10 @@ final class ConnectionRegistry: Sendable {
             outbound: OutboundQueue(maxFrames: settings.outboundMaxFrames, maxBytes: settings.outboundMaxBytes))
         connection.state.withLock { $0.admittedAtMs = clock.nowMs() }
         connections.withLock { $0[connection.id] = connection }
+        load.withLock { load in
+            load.users[identity.userID, default: 0] += 1
+            load.addresses[remoteAddress, default: 0] += 1
+        }
         metrics.connectionOpened()
         sendWelcome(to: connection)
         subscribe(connection, to: identity.userTopic.name)
@@ -80,12 +101,22 @@ final class ConnectionRegistry: Sendable {
         connection.outbound.finish()
         let removed = connections.withLock { $0.removeValue(forKey: connection.id) } != nil
         guard removed else { return }
+        load.withLock { load in
+            // the account the connection was admitted as: a hub.auth keeps the user id
+            Self.decrement(&load.users, connection.identity.userID)
+            Self.decrement(&load.addresses, connection.remoteAddress)
+        }
         for topic in connection.topics { topics.unsubscribe(connection, from: topic) }
         metrics.connectionClosed()
         if connection.outbound.overflowed { metrics.slowConsumerClosed() }
         for module in modules where flags.isEnabled(moduleName(of: module)) {
             await module.disconnected(connection.info)
         }
+    }
+
+    private static func decrement(_ counts: inout [String: Int], _ key: String) {
+        let left = (counts[key] ?? 1) - 1
+        if left <= 0 { counts.removeValue(forKey: key) } else { counts[key] = left }
     }
 
     /// Subscribes without a reply (server-initiated). - Returns: the topic's current `seq`.

@@ -90,11 +90,13 @@ public final class Hub: Sendable {
     /// The open connection with this id.
     public func connection(id: String) -> Connection? { connections.connection(id: id) }
 
-    /// Checks a connection attempt before the upgrade: the browser origin, then the token.
+    /// Checks a connection attempt before the upgrade: the browser origin, the token, then the
+    /// connection caps of the account and of `remoteAddress`.
     /// - Throws: `forbidden` (HTTP 403) for a refused origin, `unauthorized` (401) for a
-    ///   missing or invalid token, `unavailable` (503) while draining.
-    public func admit(token: String?, origin: String?) async throws(HubError) -> (identity: Identity, expiresAtMs: Int64) {
-        try await connections.admit(token: token, origin: origin)
+    ///   missing or invalid token, `rate_limited` (429) over a cap, `unavailable` (503) while
+    ///   draining.
+    public func admit(token: String?, origin: String?, remoteAddress: String? = nil) async throws(HubError) -> (identity: Identity, expiresAtMs: Int64) {
+        try await connections.admit(token: token, origin: origin, remoteAddress: remoteAddress)
     }
 
     /// Registers a new connection: queues `hub.welcome`, subscribes it to its user topic and
