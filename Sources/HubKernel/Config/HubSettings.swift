@@ -31,6 +31,9 @@ public struct HubSettings: Sendable {
     public var bcryptCost: Int = 10
     /// Browser origins allowed on `/ws`; `["*"]` allows any.
     public var allowedOrigins: [String] = ["*"]
+    /// Addresses of the operator's reverse proxies (`HTTP_TRUSTED_PROXIES`): from these peers,
+    /// and only from them, the client address is read from `X-Forwarded-For`.
+    public var trustedProxies: Set<String> = []
     /// The largest command frame answered normally; larger ones get `payload_too_large`.
     public var maxFrameBytes: Int = 65_536
     /// The transport's hard limit; larger frames close the connection with 1009.

@@ -114,7 +114,8 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
         case "/ws":
             let token = Authenticator.token(authorization: request.headerFields[.authorization],
                                             accessTokenParameter: uri.queryParameters.get("access_token"))
-            let remoteAddress = channel.remoteAddress?.ipAddress ?? "unknown"
+            let remoteAddress = ClientAddress.resolve(peer: channel.remoteAddress?.ipAddress ?? "unknown", headers: request.headerFields,
+                                                      trustedProxies: hub.settings.trustedProxies)
             let (identity, expiresAt) = try await hub.admit(token: token, origin: request.headerFields[.origin], remoteAddress: remoteAddress)
             endpoint = .hub(identity: identity, expiresAtMs: expiresAt, remoteAddress: remoteAddress)
         case "/conformance/echo" where hub.settings.conformanceEcho:

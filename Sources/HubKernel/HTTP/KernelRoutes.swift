@@ -18,15 +18,21 @@ struct KernelRoutes {
     static let authLimits: [String: RateLimit] = [
         "auth.register": RateLimit(10, per: .seconds(60), scope: .ip),
         "auth.login": RateLimit(10, per: .seconds(60), scope: .ip),
+        "auth.loginAccount": LoginGuard.defaultLimit,
         "auth.guest": RateLimit(30, per: .seconds(60), scope: .ip),
         "auth.refresh": RateLimit(30, per: .seconds(60), scope: .ip),
         "auth.logout": RateLimit(30, per: .seconds(60), scope: .ip),
     ]
 
-    private func limit(_ action: String, _ context: HubRequestContext) throws {
+    /// The client's address: the peer, or behind a trusted proxy the forwarded one.
+    private func client(_ request: Request, _ context: HubRequestContext) -> String {
+        ClientAddress.resolve(peer: context.remoteAddress, headers: request.headers, trustedProxies: hub.settings.trustedProxies)
+    }
+
+    private func limit(_ action: String, _ request: Request, _ context: HubRequestContext) throws {
         let key = "auth.\(action)"
         let limit = hub.httpRateLimits[key] ?? Self.authLimits[key] ?? RateLimit(30, per: .seconds(60), scope: .ip)
-        if let wait = hub.limiter.acquire("\(key)|ip|\(context.remoteAddress)", limit: limit, nowMs: hub.clock.nowMs()) {
+        if let wait = hub.limiter.acquire("\(key)|ip|\(client(request, context))", limit: limit, nowMs: hub.clock.nowMs()) {
             hub.metrics.rateLimited(module: "auth", type: key)
             throw HubError.rateLimited(retryAfterMs: wait)
         }
@@ -36,27 +42,32 @@ struct KernelRoutes {
         let maxBody = hub.settings.maxHTTPBodyBytes
         let auth = router.group("auth")
         auth.post("register") { request, context in
-            try limit("register", context)
+            try limit("register", request, context)
             let body = try await request.decodeJSON(Credentials.self, maxBytes: maxBody)
             return try JSONResponse.make(try await hub.accounts.register(username: body.username, password: body.password, displayName: body.displayName))
         }
+        let guard_ = LoginGuard(limiter: hub.limiter, limit: hub.httpRateLimits["auth.loginAccount"])
         auth.post("login") { request, context in
-            try limit("login", context)
+            try limit("login", request, context)
             let body = try await request.decodeJSON(Credentials.self, maxBytes: maxBody)
-            return try JSONResponse.make(try await hub.accounts.login(username: body.username, password: body.password))
+            let address = client(request, context)
+            try guard_.attempt(body.username, from: address, nowMs: hub.clock.nowMs())
+            let pair = try await hub.accounts.login(username: body.username, password: body.password)
+            guard_.succeeded(body.username, from: address)
+            return try JSONResponse.make(pair)
         }
         auth.post("guest") { request, context in
-            try limit("guest", context)
+            try limit("guest", request, context)
             let body = try await request.decodeJSON(GuestRequest.self, maxBytes: maxBody)
             return try JSONResponse.make(try await hub.accounts.guest(displayName: body.displayName))
         }
         auth.post("refresh") { request, context in
-            try limit("refresh", context)
+            try limit("refresh", request, context)
             let body = try await request.decodeJSON(RefreshRequest.self, maxBytes: maxBody)
             return try JSONResponse.make(try await hub.accounts.refresh(body.refreshToken))
         }
         auth.post("logout") { request, context in
-            try limit("logout", context)
+            try limit("logout", request, context)
             let body = try await request.decodeJSON(RefreshRequest.self, maxBytes: maxBody)
             try await hub.accounts.logout(body.refreshToken)
             return try JSONResponse.make(EmptyReply())
