@@ -11,6 +11,8 @@ extension HubSettings {
         host = config.string(forKey: "http.host", default: host)
         port = config.int(forKey: "http.port", default: port)
         allowedOrigins = config.string(forKey: "http.allowedOrigins").map(Self.list) ?? allowedOrigins
+        httpHeaderTimeoutMs = config.int(forKey: "http.headerTimeoutMs", default: httpHeaderTimeoutMs)
+        maxHTTPHeaderBytes = config.int(forKey: "http.maxHeaderBytes", default: maxHTTPHeaderBytes)
         trustedProxies = config.string(forKey: "http.trustedProxies").map { Set(Self.list($0)) } ?? trustedProxies
         maxHTTPBodyBytes = config.int(forKey: "http.maxBodyBytes", default: maxHTTPBodyBytes)
         databaseURL = try DatabaseURL(parsing: config.string(forKey: "database.url", default: DatabaseURL.defaultValue))

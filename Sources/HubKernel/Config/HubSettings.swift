@@ -64,6 +64,11 @@ public struct HubSettings: Sendable {
     public var shutdownReconnectAfterMs: Int = 1000
     /// How long a draining node waits for commands in flight before it closes connections.
     public var shutdownGraceMs: Int = 10_000
+    /// How long the head of a connection's first HTTP request may take to arrive; a client
+    /// that is slower (or sends half a request and waits) gets 408 and is closed.
+    public var httpHeaderTimeoutMs: Int = 10_000
+    /// The largest request head (request line and headers) read; larger is 431 and closed.
+    public var maxHTTPHeaderBytes: Int = 32 << 10
     /// The largest HTTP request body read; larger ones are `payload_too_large` (413).
     public var maxHTTPBodyBytes: Int = 1 << 20
     /// Mounts `/conformance/echo` (`HUB_CONFORMANCE_ECHO`): a WebSocket on exactly the hub's
@@ -108,6 +113,8 @@ public struct HubSettings: Sendable {
             problems.append("HUB_MAX_FRAME_BYTES must be between 128 and \(transportMaxFrameBytes)")
         }
         if accessTokenTTLSeconds < 10 { problems.append("AUTH_ACCESS_TOKEN_TTL_SECONDS must be at least 10") }
+        if httpHeaderTimeoutMs < 100 { problems.append("HTTP_HEADER_TIMEOUT_MS must be at least 100") }
+        if maxHTTPHeaderBytes < 1024 { problems.append("HTTP_MAX_HEADER_BYTES must be at least 1024") }
         if maxConnectionsPerUser < 0 { problems.append("HUB_MAX_CONNECTIONS_PER_USER must be 0 (off) or more") }
         if maxConnectionsPerAddress < 0 { problems.append("HUB_MAX_CONNECTIONS_PER_ADDRESS must be 0 (off) or more") }
         if heartbeatMs < 100 { problems.append("HUB_HEARTBEAT_MS must be at least 100") }

@@ -51,6 +51,7 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
         channel.eventLoop.makeCompletedFuture {
             let admitted = NIOLockedValueBox<Admitted?>(nil)
             let refusal = NIOLockedValueBox<HubError?>(nil)
+            let closer = UnparsableRequestCloser()
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
                 maxFrameSize: hub.settings.transportMaxFrameBytes,
                 shouldUpgrade: { channel, head in
@@ -70,6 +71,8 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard let admission = admitted.withLockedValue({ $0 }) else { throw ChannelError.inappropriateOperationForState }
+                        // a WebSocket answers its own protocol errors (a close frame, then the close)
+                        channel.pipeline.syncOperations.removeHandler(closer, promise: nil)
                         let settings = hub.settings
                         let connection = WebSocketConnection(
                             writer: SocketWriter(eventLoop: channel.eventLoop),
@@ -97,9 +100,15 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                 })
             var pipeline = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgrade)
             pipeline.enablePipelining = false
-            pipeline.enableErrorHandling = false
+            // a request NIO cannot parse (a garbage request line, Transfer-Encoding with
+            // Content-Length) is answered 400 and closed, never left hanging
+            pipeline.enableErrorHandling = true
             pipeline.enableResponseHeaderValidation = false
+            let settings = hub.settings
+            try channel.pipeline.syncOperations.addHandler(
+                RequestHeadGuard(timeoutMs: settings.httpHeaderTimeoutMs, maxBytes: settings.maxHTTPHeaderBytes), position: .first)
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
+            try channel.pipeline.syncOperations.addHandler(closer)
             return Value(negotiated: negotiated, channel: channel, refusal: refusal)
         }
     }
