@@ -83,13 +83,24 @@ struct AccountStore: UserDirectory {
         }
     }
 
-    func setRole(username: String, role: Role) async throws -> UserRecord? {
+    /// Sets the role and refuses the account's earlier access tokens (they carry the old role).
+    func setRole(username: String, role: Role, nowMs: Int64) async throws -> UserRecord? {
         try await database.withConnection { sql in
             try await sql.raw("""
-                UPDATE hub_users SET role = \(bind: role.rawValue) WHERE username = \(bind: username)
+                UPDATE hub_users SET role = \(bind: role.rawValue),
+                    tokens_valid_after = CASE WHEN tokens_valid_after < \(bind: nowMs) THEN \(bind: nowMs) ELSE tokens_valid_after END
+                WHERE username = \(bind: username)
                 RETURNING id, username, display_name, role
                 """).first().map(Self.user(from:))
         }
+    }
+
+    /// Refuses the account's access tokens issued before `nowMs` (stored, so a restart keeps it).
+    func invalidateTokens(of userID: String, nowMs: Int64, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE hub_users SET tokens_valid_after = CASE WHEN tokens_valid_after < \(bind: nowMs) THEN \(bind: nowMs) ELSE tokens_valid_after END
+            WHERE id = \(bind: userID)
+            """).run()
     }
 
     func insertRefreshToken(id: String, userID: String, familyID: String, hash: String, nowMs: Int64, expiresAt: Int64, on sql: any SQLDatabase) async throws {

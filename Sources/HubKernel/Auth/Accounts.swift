@@ -116,13 +116,17 @@ public struct Accounts: Sendable {
         return try await startSession(for: user)
     }
 
-    /// Changes a user's role; takes effect with their next access token.
+    /// Changes a user's role. Their access tokens issued before (which state the old role) are
+    /// refused from now on and their sockets closed with 4001, so a demoted admin loses admin
+    /// rights at once; the next token, from a refresh, carries the new role.
     public func setRole(username: String, role: Role) async throws -> UserRecord {
         guard role != .guest else { throw HubError.validation("role", "an account cannot become a guest") }
         let username = try Self.normalizedUsername(username)
-        guard let user = try await store.setRole(username: username, role: role) else {
+        let now = clock.nowMs()
+        guard let user = try await store.setRole(username: username, role: role, nowMs: now) else {
             throw HubError.notFound("no user '\(username)'")
         }
+        tokens.revoke(user.id, at: now)
         return user
     }
 
@@ -162,15 +166,17 @@ public struct Accounts: Sendable {
     public func refresh(_ refreshToken: String) async throws -> TokenPair {
         let now = clock.nowMs()
         let hash = Self.hash(refreshToken)
-        enum Outcome: Sendable { case rotated(TokenPair), reused, invalid }
+        enum Outcome: Sendable { case rotated(TokenPair), reused(String), invalid }
         let outcome: Outcome = try await store.database.transaction { sql in
             guard let row = try await store.refreshToken(hash: hash, on: sql), row.revokedAt == nil, row.expiresAt > now else {
                 return .invalid
             }
             if row.usedAt != nil {
-                // a rotated token came back: someone kept a copy; end the whole session
+                // a rotated token came back: someone kept a copy; end the whole session, and
+                // the access tokens that are out there (the thief's among them)
                 try await store.revokeFamily(row.familyID, nowMs: now, on: sql)
-                return .reused
+                try await store.invalidateTokens(of: row.userID, nowMs: now, on: sql)
+                return .reused(row.userID)
             }
             guard try await store.markUsed(id: row.id, nowMs: now, on: sql),
                   let user = try await store.user(id: row.userID, on: sql)
@@ -179,20 +185,26 @@ public struct Accounts: Sendable {
         }
         switch outcome {
         case .rotated(let pair): return pair
-        case .reused: throw HubError.unauthorized("refresh token was already used; the session is revoked")
+        case .reused(let userID):
+            tokens.revoke(userID, at: now)
+            throw HubError.unauthorized("refresh token was already used; the session is revoked")
         case .invalid: throw HubError.unauthorized("invalid or expired refresh token")
         }
     }
 
-    /// `POST /auth/logout`: revokes the token's session (its family). Unknown tokens are ignored.
+    /// `POST /auth/logout`: revokes the token's session (its family) and the account's access
+    /// tokens issued until now, closing its sockets with 4001 (the user's other devices
+    /// reconnect through their own refresh tokens). Unknown tokens are ignored.
     public func logout(_ refreshToken: String) async throws {
         let now = clock.nowMs()
         let hash = Self.hash(refreshToken)
-        try await store.database.transaction { sql in
-            if let row = try await store.refreshToken(hash: hash, on: sql) {
-                try await store.revokeFamily(row.familyID, nowMs: now, on: sql)
-            }
+        let userID: String? = try await store.database.transaction { sql in
+            guard let row = try await store.refreshToken(hash: hash, on: sql), row.revokedAt == nil else { return nil }
+            try await store.revokeFamily(row.familyID, nowMs: now, on: sql)
+            try await store.invalidateTokens(of: row.userID, nowMs: now, on: sql)
+            return row.userID
         }
+        if let userID { tokens.revoke(userID, at: now) }
     }
 }
 

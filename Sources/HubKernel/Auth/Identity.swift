@@ -1,7 +1,7 @@
 /// Who is calling: the authenticated user behind a connection or an HTTP request.
 ///
-/// It comes from a verified access token, so it is trusted as is; role changes take effect
-/// with the next token (`hub.auth` or a reconnect).
+/// It comes from a verified access token, so it is trusted as is; a role change refuses the
+/// account's earlier tokens and closes its sockets, so the next identity carries the new role.
 public struct Identity: Sendable, Hashable, Codable {
     /// The user's stable id (a UUID string); topics `user:<id>` are keyed by it.
     public var userID: String

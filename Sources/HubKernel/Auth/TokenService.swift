@@ -1,12 +1,16 @@
 public import Foundation
 import JWTKit
+import SQLKit
+import Synchronization
 
 /// Signs and verifies access tokens (JWT, HS256).
 ///
 /// Expiry is checked against the hub's clock, not the system clock, so tests can move time.
 /// A token is accepted only with exactly the header the hub issues (`alg` `HS256`, no `crit`,
 /// no `kid`): the library would otherwise pick its key by what the token says about itself;
-/// `nbf`, when present, must have passed.
+/// `nbf`, when present, must have passed. A token issued before its account's
+/// ``revoke(_:at:)`` is refused: the check reads memory only (loaded at start by
+/// ``loadRevocations(from:)``), so no command pays a database read for it.
 public final class TokenService: Sendable {
     struct AccessClaims: JWTPayload {
         var sub: SubjectClaim
@@ -16,11 +20,18 @@ public final class TokenService: Sendable {
         var exp: ExpirationClaim
         var nbf: NotBeforeClaim?
         var typ: String
+        /// The issue time in milliseconds (`iat` has whole seconds), for revocation.
+        var iatMs: Int64?
 
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
     private let keys: JWTKeyCollection
+    /// Per account, the time before which its access tokens are refused (only entries younger
+    /// than a token's lifetime matter; older ones are pruned).
+    private let validAfter = Mutex<[String: Int64]>([:])
+    /// Told of each revocation (the hub closes that account's sockets).
+    private let observer = Mutex<(@Sendable (String) -> Void)?>(nil)
     /// How long an access token lives.
     public let accessTokenTTLSeconds: Int
     private let clock: any HubClock
@@ -44,7 +55,8 @@ public final class TokenService: Sendable {
             role: identity.role,
             iat: .init(value: Date(timeIntervalSince1970: Double(now) / 1000)),
             exp: .init(value: Date(timeIntervalSince1970: Double(expiresAt) / 1000)),
-            typ: "access"
+            typ: "access",
+            iatMs: now
         )
         return (try await keys.sign(claims), expiresAt)
     }
@@ -65,6 +77,10 @@ public final class TokenService: Sendable {
         if let notBefore = claims.nbf, Int64((notBefore.value.timeIntervalSince1970 * 1000).rounded()) > clock.nowMs() {
             throw .unauthorized("access token not valid yet")
         }
+        let issuedAt = claims.iatMs ?? Int64((claims.iat.value.timeIntervalSince1970 * 1000).rounded(.down))
+        if let after = validAfter.withLock({ $0[claims.sub.value] }), issuedAt < after {
+            throw .unauthorized("access token revoked; sign in again")
+        }
         return (Identity(userID: claims.sub.value, displayName: claims.name, role: claims.role), expiresAt)
     }
 
@@ -84,5 +100,33 @@ public final class TokenService: Sendable {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
         return Data(base64Encoded: base64)
+    }
+
+    /// Refuses every access token of `userID` issued before `ms` (a logout, a reused refresh
+    /// token, a role change). The caller has stored the same time in the account's row.
+    public func revoke(_ userID: String, at ms: Int64) {
+        remember(userID, ms)
+        observer.withLock { $0 }?(userID)
+    }
+
+    /// Calls `observe` with the account of every later ``revoke(_:at:)``.
+    public func onRevoke(_ observe: @escaping @Sendable (String) -> Void) { observer.withLock { $0 = observe } }
+
+    private func remember(_ userID: String, _ ms: Int64) {
+        let horizon = clock.nowMs() - Int64(accessTokenTTLSeconds) * 1000
+        validAfter.withLock { map in
+            map[userID] = max(map[userID] ?? 0, ms)
+            if map.count > 10_000 { map = map.filter { $0.value > horizon } }
+        }
+    }
+
+    /// Loads the revocations that can still matter (younger than a token's lifetime) from the
+    /// accounts, at start, so a restart does not bring revoked tokens back.
+    public func loadRevocations(from database: Database) async throws {
+        let horizon = clock.nowMs() - Int64(accessTokenTTLSeconds) * 1000
+        let rows = try await database.withConnection { sql in
+            try await sql.raw("SELECT id, tokens_valid_after FROM hub_users WHERE tokens_valid_after > \(bind: horizon)").all()
+        }
+        for row in rows { remember(try row.decode(column: "id", as: String.self), try row.decode(column: "tokens_valid_after", as: Int64.self)) }
     }
 }

@@ -184,6 +184,13 @@ final class ConnectionRegistry: Sendable {
 
     /// Warns connections whose token is about to expire (`hub.token_expiring`, 60 s before
     /// or at half the lifetime if shorter) and closes those whose token expired (4001).
+    /// Closes every connection of `userID` with 4001: its access tokens were revoked.
+    func closeRevoked(_ userID: String) {
+        for connection in all where connection.identity.userID == userID {
+            connection.outbound.close(.tokenExpired, reason: "session revoked; sign in again")
+        }
+    }
+
     func superviseTokens() {
         let now = clock.nowMs()
         for connection in all {

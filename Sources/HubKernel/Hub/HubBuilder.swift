@@ -104,6 +104,8 @@ public enum HubBuilder {
             capabilities: capabilities, modules: modules, publisher: publisher,
             limiter: MemoryRateLimiter(), httpRateLimits: httpLimits, bus: bus, busOutbound: busStream)
         hubAccess.bind(hub)
+        // a logout, a reused refresh token or a role change closes that account's sockets
+        tokens.onRevoke { [weak hub] userID in hub?.connections.closeRevoked(userID) }
         return hub
     }
 }
@@ -143,5 +145,6 @@ extension Hub {
     public func prepare(migrate: Bool = true) async throws {
         if migrate { try await migrator.migrate() }
         try await flags.load(from: database)
+        try await tokens.loadRevocations(from: database)
     }
 }

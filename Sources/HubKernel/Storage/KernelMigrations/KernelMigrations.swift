@@ -4,5 +4,6 @@ enum KernelMigrations {
         Hub001CreateUsers(),
         Hub002CreateRefreshTokens(),
         Hub003CreateFeatureFlags(),
+        Hub004AddTokensValidAfter(),
     ]
 }
