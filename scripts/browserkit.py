@@ -4,15 +4,10 @@ import json, os, queue, socket, subprocess, sys, threading, time, urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from hubkit import free_port
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
 results = []
-
-def free_port():
-    """A port nobody listens on now, so two runs on one host never collide."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 def check(name, condition, detail=""):
     results.append(bool(condition))

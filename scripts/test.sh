@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, in one command:
 #   1. every Swift test (kernel, modules, end-to-end over real sockets) on embedded SQLite;
-#   2. the same tests on PostgreSQL (a throwaway cluster, or SWITCHBOARD_TEST_DATABASE_URL);
+#   2. the same tests on PostgreSQL (a throwaway cluster, or SWITCHBOARD_TEST_DATABASE_URL), where
+#      every hub runs in cluster mode, then three real processes as one cluster (scripts/cluster_test.py);
 #   3. a smoke test of the real `switchboard` binary (signals, CLI, restart, database outage);
 #   4. the web pages and switchboard.js in headless Chromium (scripts/browser_test.py,
 #      scripts/browser_client_test.py, scripts/browser_chat_test.py, scripts/browser_helpdesk_test.py,
@@ -54,6 +55,8 @@ if [ -z "$url" ]; then
 fi
 if [ -n "$url" ]; then
   SWITCHBOARD_TEST_DATABASE_URL="$url" swift test --skip-build
+  echo "== cluster mode: three switchboard processes on one PostgreSQL"
+  python3 scripts/cluster_test.py .build/debug/switchboard "$url"
 fi
 
 echo "== smoke test of the binary"

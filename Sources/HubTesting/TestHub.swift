@@ -79,10 +79,11 @@ public struct TestHub: Sendable {
             try await hub.prepare(migrate: true)
             switch mode {
             case .inProcess:
-                guard bus != nil else { return try await body(TestHub(hub: hub, mode: mode, baseURL: nil, clock: clock)) }
-                // with a bus, relay what other nodes send, as the live runtime does
+                guard bus != nil || hub.isClustered else { return try await body(TestHub(hub: hub, mode: mode, baseURL: nil, clock: clock)) }
+                // with a bus or in a cluster, hear what other nodes send, as the live runtime does
                 return try await withThrowingTaskGroup(of: T?.self) { group in
                     group.addTask { try await BusRelay(hub: hub).run(); return nil }
+                    group.addTask { try await ClusterMembership(hub: hub).run(); return nil }
                     defer { group.cancelAll() }
                     return try await body(TestHub(hub: hub, mode: mode, baseURL: nil, clock: clock))
                 }

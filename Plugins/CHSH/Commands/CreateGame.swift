@@ -17,8 +17,8 @@ struct CreateGame: CommandHandler {
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let game = try await store.createGame(host: context.identity.userID, mode: try HostRules.mode(payload.mode ?? "simplified"))
-        context.subscribe(to: CHSHTopics.game(game.id))
-        context.subscribe(to: CHSHTopics.dashboard(game.id))
+        await context.subscribe(to: CHSHTopics.game(game.id))
+        await context.subscribe(to: CHSHTopics.dashboard(game.id))
         return Reply(game: game)
     }
 }

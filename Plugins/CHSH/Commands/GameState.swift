@@ -26,7 +26,7 @@ struct GameState: CommandHandler {
         guard let player = try await store.player(in: game.id, user: context.identity.userID) else {
             throw HubError.notFound("you have not joined game '\(game.id)'; join it with its code first")
         }
-        context.subscribe(to: CHSHTopics.game(game.id))
+        await context.subscribe(to: CHSHTopics.game(game.id))
         try await presence.arrive(player, on: context.connectionID)
         let present = presence.attendance.isPresent
         let teams = try await store.teams(of: game.id)

@@ -97,8 +97,8 @@ struct GameStats: CommandHandler {
 
     func handle(_ payload: GamePayload, context: CommandContext) async throws -> DashboardView {
         let game = try await HostRules.hostedGame(payload.gameId, store: store, identity: context.identity)
-        context.subscribe(to: CHSHTopics.game(game.id))
-        context.subscribe(to: CHSHTopics.dashboard(game.id))
+        await context.subscribe(to: CHSHTopics.game(game.id))
+        await context.subscribe(to: CHSHTopics.dashboard(game.id))
         guard let view = try await store.database.withConnection({ try await builder.build(game.id, on: $0) }) else {
             throw HubError.notFound("no game '\(payload.gameId)'")
         }

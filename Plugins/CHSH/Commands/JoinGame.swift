@@ -28,7 +28,7 @@ struct JoinGame: CommandHandler {
         }
         guard game.state != "closed" else { throw HubError.conflict("the game is closed") }
         let player = try await store.join(game, as: context.identity)
-        context.subscribe(to: CHSHTopics.game(game.id))
+        await context.subscribe(to: CHSHTopics.game(game.id))
         try await presence.arrive(player, on: context.connectionID)
         return Reply(gameId: game.id, playerId: player.id, game: game)
     }

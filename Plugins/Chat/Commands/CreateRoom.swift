@@ -40,7 +40,7 @@ struct CreateRoom: CommandHandler {
             return try await store.access(payload.room, for: context.identity.userID, on: sql)
         }
         guard let access else { throw HubError.conflict("room '\(payload.room)' already exists") }
-        context.subscribe(to: ChatTopics.room(payload.room))
+        await context.subscribe(to: ChatTopics.room(payload.room))
         for member in Set(members).subtracting([context.identity.userID]).sorted() {
             try await events.publish(RoomAdded(room: access.room), toUser: member)
         }

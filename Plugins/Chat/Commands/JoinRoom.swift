@@ -27,7 +27,7 @@ struct JoinRoom: CommandHandler {
             guard let access = try await store.access(payload.room, for: me, on: sql) else { throw HubError.notFound("no room '\(payload.room)'") }
             return access
         }
-        let seq = context.subscribe(to: ChatTopics.room(payload.room))
+        let seq = await context.subscribe(to: ChatTopics.room(payload.room))
         return Reply(room: access.room, seq: seq)
     }
 }

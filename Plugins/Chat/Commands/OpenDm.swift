@@ -51,7 +51,7 @@ struct OpenDm: CommandHandler {
             return (try await store.access(name, for: me, on: sql), created || returned)
         }
         guard let access else { throw HubError.notFound("no room '\(name)'") }
-        context.subscribe(to: ChatTopics.room(name))
+        await context.subscribe(to: ChatTopics.room(name))
         if peerAdded { try await events.publish(RoomAdded(room: access.room), toUser: peer) }
         return Reply(room: access.room)
     }

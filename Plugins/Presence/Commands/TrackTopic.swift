@@ -16,7 +16,7 @@ struct TrackTopic: CommandHandler {
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)
-        context.subscribe(to: Topic(unchecked: "presence:\(payload.topic)"))
+        await context.subscribe(to: Topic(unchecked: "presence:\(payload.topic)"))
         try await tracker.track(payload.topic, connectionID: context.connectionID, userID: context.identity.userID)
         let members = tracker.members(of: payload.topic)
         return Reply(topic: payload.topic, users: members.count, connections: members.reduce(0) { $0 + $1.connections })

@@ -31,7 +31,7 @@ public final class TokenService: Sendable {
     /// than a token's lifetime matter; older ones are pruned).
     private let validAfter = Mutex<[String: Int64]>([:])
     /// Told of each revocation (the hub closes that account's sockets).
-    private let observer = Mutex<(@Sendable (String) -> Void)?>(nil)
+    private let observer = Mutex<(@Sendable (String, Int64) -> Void)?>(nil)
     /// How long an access token lives.
     public let accessTokenTTLSeconds: Int
     private let clock: any HubClock
@@ -106,13 +106,14 @@ public final class TokenService: Sendable {
     /// token, a role change). The caller has stored the same time in the account's row.
     public func revoke(_ userID: String, at ms: Int64) {
         remember(userID, ms)
-        observer.withLock { $0 }?(userID)
+        observer.withLock { $0 }?(userID, ms)
     }
 
-    /// Calls `observe` with the account of every later ``revoke(_:at:)``.
-    public func onRevoke(_ observe: @escaping @Sendable (String) -> Void) { observer.withLock { $0 = observe } }
+    /// Calls `observe` with the account and cut-off of every later ``revoke(_:at:)``.
+    public func onRevoke(_ observe: @escaping @Sendable (String, Int64) -> Void) { observer.withLock { $0 = observe } }
 
-    private func remember(_ userID: String, _ ms: Int64) {
+    /// Records a cut-off (also one another node of the cluster announced).
+    func remember(_ userID: String, _ ms: Int64) {
         let horizon = clock.nowMs() - Int64(accessTokenTTLSeconds) * 1000
         validAfter.withLock { map in
             map[userID] = max(map[userID] ?? 0, ms)

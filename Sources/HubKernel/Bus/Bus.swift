@@ -2,9 +2,10 @@ public import Foundation
 
 /// Carries what one node must tell the others: published events and feature-flag changes.
 ///
-/// A single node needs no bus. ``MemoryBus`` joins hubs in one process (tests); cluster mode
-/// (not built yet) will join nodes through PostgreSQL. Modules never see the bus: they
-/// publish through their ``EventPublisher`` and the hub forwards.
+/// A single node needs no bus. ``MemoryBus`` joins single-node hubs in one process (tests of
+/// what crosses nodes without a database). Cluster mode does not use this protocol: there
+/// the database numbers every event and PostgreSQL NOTIFY carries it (`ClusterBus`). Modules
+/// never see either: they publish through their ``EventPublisher`` and the hub forwards.
 public protocol Bus: Sendable {
     /// Sends `message` to every other node. Delivery is at most once, in order per sender.
     func publish(_ message: BusMessage) async throws

@@ -39,13 +39,13 @@ public struct CommandContext: Sendable {
     /// Subscribes this connection to `topic` on the server's initiative (e.g. `chat.join`).
     /// Authorization is the caller's job here. - Returns: the topic's current `seq`.
     @discardableResult
-    public func subscribe(to topic: Topic) -> Int64 {
-        hub.subscribe(connection, to: topic.name)
+    public func subscribe(to topic: Topic) async -> Int64 {
+        await hub.subscribe(connection, to: topic.name)
     }
 
     /// Subscribes this connection to one of a module's topics (``ModuleTopic``).
     @discardableResult
-    public func subscribe<Module: HubModule>(to topic: ModuleTopic<Module>) -> Int64 { subscribe(to: topic.topic) }
+    public func subscribe<Module: HubModule>(to topic: ModuleTopic<Module>) async -> Int64 { await subscribe(to: topic.topic) }
 
     /// Removes this connection from one of a module's topics.
     public func unsubscribe<Module: HubModule>(from topic: ModuleTopic<Module>) { unsubscribe(from: topic.topic) }

@@ -29,6 +29,8 @@ extension HubSettings {
         heartbeatMs = config.int(forKey: "hub.heartbeatMs", default: heartbeatMs)
         maxConsecutiveBadFrames = config.int(forKey: "hub.maxConsecutiveBadFrames", default: maxConsecutiveBadFrames)
         topicHistorySize = config.int(forKey: "hub.topicHistorySize", default: topicHistorySize)
+        cluster = config.string(forKey: "hub.cluster", default: cluster).lowercased()
+        nodeName = config.string(forKey: "hub.nodeName") ?? config.string(forKey: "hub.node")
         topicIdleMs = config.int(forKey: "hub.topicIdleMs", default: topicIdleMs)
         outboundMaxFrames = config.int(forKey: "hub.outboundMaxFrames", default: outboundMaxFrames)
         outboundMaxBytes = config.int(forKey: "hub.outboundMaxBytes", default: outboundMaxBytes)

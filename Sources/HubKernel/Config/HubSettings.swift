@@ -46,6 +46,22 @@ public struct HubSettings: Sendable {
     public var maxConsecutiveBadFrames: Int = 20
     /// Events kept per topic for `since` recovery.
     public var topicHistorySize: Int = 100
+    /// `HUB_CLUSTER`: `auto` (on with PostgreSQL, off with SQLite), `on` or `off`.
+    public var cluster: String = "auto"
+    /// `HUB_NODE_NAME`: this node's name in `hub.welcome`, logs, metrics and
+    /// `/admin/cluster`; `nil` means host name and port.
+    public var nodeName: String?
+
+    /// Whether this node joins a cluster: several nodes on one PostgreSQL database.
+    public var isClustered: Bool {
+        guard case .postgres = databaseURL else { return false }
+        return cluster != "off"
+    }
+
+    /// The node's name: `HUB_NODE_NAME`, else host name and port.
+    public var resolvedNodeName: String {
+        nodeName ?? "\(ProcessInfo.processInfo.hostName):\(port)"
+    }
     /// A topic with no subscriber and no event this long is forgotten (its history too).
     public var topicIdleMs: Int = 600_000
     /// Frames a connection's outbound queue may hold before it is closed with 4008.
@@ -105,6 +121,15 @@ public struct HubSettings: Sendable {
             if allowedOrigins.contains("*") {
                 problems.append("HTTP_ALLOWED_ORIGINS is '*'; list the browser origins allowed in production")
             }
+        }
+        if !["auto", "on", "off"].contains(cluster) {
+            problems.append("HUB_CLUSTER must be auto, on or off (it is '\(cluster)')")
+        } else if cluster == "on", !isClustered {
+            problems.append("HUB_CLUSTER=on needs PostgreSQL (DATABASE_URL=postgres://…): nodes share the cluster through it, and SQLite is one process's file")
+        }
+        if let nodeName, nodeName.isEmpty || nodeName.utf8.count > 64
+            || !nodeName.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-_:".unicodeScalars.contains($0)) }) {
+            problems.append("HUB_NODE_NAME must be 1–64 ASCII letters, digits, '.', '-', '_' or ':' (it is '\(nodeName)')")
         }
         if !["development", "production", "test"].contains(environment) {
             problems.append("SWITCHBOARD_ENV must be development, production or test (it is '\(environment)')")

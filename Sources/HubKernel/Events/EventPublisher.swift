@@ -12,7 +12,7 @@ public import Foundation
 ///   saved): delivered now.
 /// - ``publish(_:on:in:)`` inside a ``Transaction``: delivered once it commits, never if it
 ///   rolls back. On one node this costs nothing extra; in cluster mode the event's `seq` and
-///   history will be written in that same transaction, with no change to module code.
+///   history are written in that same transaction, just before its commit.
 ///
 /// Either throws `internal` (with an incident id in the log) when the event cannot be
 /// encoded, instead of dropping it. An event published while its module is switched off is
@@ -26,13 +26,13 @@ public struct EventPublisher<Module: HubModule>: Sendable {
     /// - Returns: the event's `seq`, or `nil` for ephemeral events and while switched off.
     @discardableResult
     public func publish<Event: HubEvent>(_ event: Event, on topic: ModuleTopic<Module>) async throws -> Int64? where Event.Module == Module {
-        try base.publishChecked(Event.type.rawValue, event, on: topic.topic, sequenced: Event.isSequenced)
+        try await base.publishChecked(Event.type.rawValue, event, on: topic.topic, sequenced: Event.isSequenced)
     }
 
     /// Publishes `event` on `user:<userID>`: every connection of that user receives it.
     @discardableResult
     public func publish<Event: HubEvent>(_ event: Event, toUser userID: String) async throws -> Int64? where Event.Module == Module {
-        try base.publishChecked(Event.type.rawValue, event, on: Topic(unchecked: "user:\(userID)"), sequenced: Event.isSequenced)
+        try await base.publishChecked(Event.type.rawValue, event, on: Topic(unchecked: "user:\(userID)"), sequenced: Event.isSequenced)
     }
 
     /// Publishes `event` on one of this module's topics once `transaction` commits.
@@ -50,9 +50,6 @@ public struct EventPublisher<Module: HubModule>: Sendable {
     private func deferred<Event: HubEvent>(_ event: Event, on topic: Topic, in transaction: Transaction) throws {
         // encoded now: a bad event fails the transaction instead of vanishing after its commit
         let payload = try base.encode(Event.type.rawValue, event, on: topic)
-        let base = self.base
-        transaction.afterCommit {
-            base.deliverEncoded(Event.type.rawValue, payload, on: topic, sequenced: Event.isSequenced)
-        }
+        base.publish(encoded: payload, Event.type.rawValue, on: topic, sequenced: Event.isSequenced, in: transaction)
     }
 }

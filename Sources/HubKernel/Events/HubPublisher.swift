@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// The hub's publishing engine behind every module's ``EventPublisher``: encode once, check
 /// the feature flags, number and keep the event (when sequenced), write it to every local
@@ -15,10 +16,15 @@ final class HubPublisher: Sendable {
     let encoder = JSONEncoder()
     let logger: Logger
     private let busOutbox: AsyncStream<BusMessage>.Continuation?
+    /// Cluster mode: numbers events in the database and tells the other nodes.
+    let cluster: ClusterBus?
+    let database: Database
 
     init(node: String, topics: TopicRegistry, flags: FeatureFlags, metrics: HubMetrics, logger: Logger,
-         busOutbox: AsyncStream<BusMessage>.Continuation?) {
+         busOutbox: AsyncStream<BusMessage>.Continuation?, cluster: ClusterBus? = nil, database: Database) {
         self.node = node
+        self.cluster = cluster
+        self.database = database
         self.logger = logger
         self.topics = topics
         self.flags = flags
@@ -29,23 +35,67 @@ final class HubPublisher: Sendable {
     /// Publishes `payload` as `type` on `topic` now.
     /// - Returns: the event's `seq`, or `nil` when unsequenced or dropped (module switched off).
     /// - Throws: `internal` (logged with an incident id) when the payload cannot be encoded.
+    /// In cluster mode the event is numbered and stored in the database first (one round
+    /// trip); the throw is then `unavailable` when the database is.
     @discardableResult
-    func publishChecked<Payload: Encodable>(_ type: String, _ payload: Payload, on topic: Topic, sequenced: Bool) throws -> Int64? {
+    func publishChecked<Payload: Encodable>(_ type: String, _ payload: Payload, on topic: Topic, sequenced: Bool) async throws -> Int64? {
         guard isLive(type, on: topic) else { return nil }
-        return fanOut(type, try encode(type, payload, on: topic), on: topic, sequenced: sequenced)
+        let encoded = try encode(type, payload, on: topic)
+        guard let cluster else { return fanOut(type, encoded, on: topic, sequenced: sequenced) }
+        if sequenced {
+            let seq = try await database.withConnection { try await cluster.append(type: type, topic: topic.name, payload: encoded, on: $0) }
+            deliverNumbered(type, encoded, on: topic.name, seq: seq)
+            return seq
+        }
+        deliver(type: type, topic: topic.name, payload: encoded, sequenced: false)
+        try await database.withConnection { try await cluster.announceEphemeral(type: type, topic: topic.name, payload: encoded, on: $0) }
+        return nil
+    }
+
+    /// Publishes an encoded event once `transaction` commits. In cluster mode it is numbered
+    /// and stored inside the transaction, just before the commit.
+    func publish(encoded payload: Data, _ type: String, on topic: Topic, sequenced: Bool, in transaction: Transaction) {
+        guard let cluster else {
+            transaction.afterCommit { self.deliverEncoded(type, payload, on: topic, sequenced: sequenced) }
+            return
+        }
+        let seq = Mutex<Int64?>(nil)
+        transaction.beforeCommit(key: topic.name) { sql in
+            guard self.isLive(type, on: topic) else { return }
+            if sequenced {
+                let number = try await cluster.append(type: type, topic: topic.name, payload: payload, on: sql)
+                seq.withLock { $0 = number }
+            } else {
+                try await cluster.announceEphemeral(type: type, topic: topic.name, payload: payload, on: sql)
+            }
+        }
+        transaction.afterCommit {
+            if sequenced {
+                if let number = seq.withLock({ $0 }) { self.deliverNumbered(type, payload, on: topic.name, seq: number) }
+            } else if self.isLive(type, on: topic) {
+                self.deliver(type: type, topic: topic.name, payload: payload, sequenced: false)
+            }
+        }
     }
 
     /// The untyped form for kernel code and kernel tests: an encode failure is logged and the
     /// event not published. - Returns: the `seq`, as ``publishChecked(_:_:on:sequenced:)``.
     @discardableResult
-    func publish<Payload: Encodable>(_ type: String, _ payload: Payload, on topic: Topic, sequenced: Bool = true) -> Int64? {
-        try? publishChecked(type, payload, on: topic, sequenced: sequenced)
+    func publish<Payload: Encodable>(_ type: String, _ payload: Payload, on topic: Topic, sequenced: Bool = true) async -> Int64? {
+        try? await publishChecked(type, payload, on: topic, sequenced: sequenced)
     }
 
     /// Publishes on `user:<id>` (untyped, for kernel code and tests).
     @discardableResult
-    func publish<Payload: Encodable>(_ type: String, _ payload: Payload, toUser userID: String) -> Int64? {
-        publish(type, payload, on: Topic(unchecked: "user:\(userID)"))
+    func publish<Payload: Encodable>(_ type: String, _ payload: Payload, toUser userID: String) async -> Int64? {
+        await publish(type, payload, on: Topic(unchecked: "user:\(userID)"))
+    }
+
+    /// Hands an event the database numbered to this node's subscribers, in `seq` order.
+    private func deliverNumbered(_ type: String, _ payload: Data, on topic: String, seq: Int64) {
+        let module = CommandType(type).module
+        metrics.published(module: module)
+        metrics.delivered(module: module, count: topics.deliver(seq: seq, type: type, topic: topic, payload: payload))
     }
 
     /// The payload's bytes. - Throws: `internal`, logged with an incident id.
@@ -77,7 +127,7 @@ final class HubPublisher: Sendable {
         return result
     }
 
-    private func isLive(_ type: String, on topic: Topic) -> Bool {
+    func isLive(_ type: String, on topic: Topic) -> Bool {
         flags.isEnabled(topic.module) && flags.isEnabled(CommandType(type).module)
     }
 

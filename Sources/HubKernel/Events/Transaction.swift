@@ -13,8 +13,26 @@ import Synchronization
 public final class Transaction: SQLDatabase, Sendable {
     private let base: any SQLDatabase
     private let pending = Mutex<[@Sendable () -> Void]>([])
+    private let finishing = Mutex<[(key: String, work: @Sendable (any SQLDatabase) async throws -> Void)]>([])
 
     init(_ base: any SQLDatabase) { self.base = base }
+
+    /// Runs `work` inside the transaction, just before it commits, after the body's own
+    /// statements. Work is ordered by `key` (then by registration): cluster mode numbers
+    /// events here, taking each topic's counter row in topic order, so two transactions that
+    /// publish on the same topics never wait for each other in a cycle.
+    func beforeCommit(key: String, _ work: @escaping @Sendable (any SQLDatabase) async throws -> Void) {
+        finishing.withLock { $0.append((key, work)) }
+    }
+
+    /// Runs the work registered with ``beforeCommit(key:_:)`` (called by ``Database``).
+    func finish() async throws {
+        let work = finishing.withLock { finishing in
+            defer { finishing = [] }
+            return finishing.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element.work)
+        }
+        for item in work { try await item(base) }
+    }
 
     /// Runs `work` once this transaction has committed (never if it rolls back).
     public func afterCommit(_ work: @escaping @Sendable () -> Void) {

@@ -102,6 +102,11 @@ struct KernelRoutes {
             _ = try await authenticator.identity(for: request, role: .admin)
             return try JSONResponse.make(AdminOverview(hub: hub))
         }
+        admin.get("cluster") { request, _ in
+            _ = try await authenticator.identity(for: request, role: .admin)
+            struct Reply: Encodable { var nodes: [ClusterNode] }
+            return try JSONResponse.make(Reply(nodes: try await hub.clusterNodes()))
+        }
         admin.get("users") { request, _ in
             _ = try await authenticator.identity(for: request, role: .admin)
             let raw = request.uri.queryParameters.get("role") ?? ""

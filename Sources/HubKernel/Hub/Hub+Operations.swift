@@ -13,6 +13,16 @@ extension Hub {
         let changed = try await flags.set(module, enabled: enabled, by: userID, database: database, nowMs: clock.nowMs())
         logger.notice("feature flag set", metadata: ["sb.module": .string(module), "enabled": .stringConvertible(enabled)])
         if changed { announceFeature(module, enabled: enabled) }
+        if let cluster {
+            do {
+                try await cluster.announce(.feature(origin: node, module: module, enabled: enabled))
+            } catch {
+                // stored: the other nodes read it when their listener next (re)connects
+                logger.warning("feature flag stored but not announced to other nodes", metadata: [
+                    "sb.module": .string(module), "error": .string(String(describing: error)),
+                ])
+            }
+        }
         if let bus {
             do {
                 try await bus.publish(BusMessage(origin: node, kind: .feature(module: module, enabled: enabled)))
@@ -45,11 +55,21 @@ extension Hub {
 
     // MARK: readiness and draining
 
-    /// Readiness: `nil` when ready, else the failing part (`database`, `draining`).
+    /// Readiness: `nil` when ready, else the failing part (`draining`, `database`, or in
+    /// cluster mode `bus` while this node cannot hear the others).
     public func readinessProblem() async -> String? {
         if isDraining { return "draining" }
         if await !database.ping() { return "database" }
+        if let cluster, !cluster.isListening { return "bus" }
         return nil
+    }
+
+    /// The live nodes of the cluster with the jobs each leads; a single node lists itself.
+    public func clusterNodes() async throws -> [ClusterNode] {
+        if let cluster { return try await cluster.liveNodes() }
+        let now = clock.nowMs()
+        return [ClusterNode(name: node, startedAt: startedAtMs, lastSeenAt: now, connections: openConnections.count,
+                            leaderOf: leadership.ledJobs)]
     }
 
     private struct Shutdown: Encodable { var reconnectAfterMs: Int }

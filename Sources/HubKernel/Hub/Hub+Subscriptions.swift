@@ -24,12 +24,24 @@ extension Hub {
     }
 
     /// Subscribes without a reply (server-initiated). - Returns: the topic's current `seq`.
+    ///
+    /// In cluster mode a topic this node does not follow yet has its position read from the
+    /// database; should that fail, the subscription still holds and the position is read
+    /// again in the background (the returned `seq` is then 0).
     @discardableResult
-    func subscribe(_ connection: Connection, to topic: String) -> Int64 { connections.subscribe(connection, to: topic) }
+    func subscribe(_ connection: Connection, to topic: String) async -> Int64 {
+        let seq = connections.subscribe(connection, to: topic)
+        guard let cluster, !topics.isAnchored(topic) else { return seq }
+        guard let position = try? await cluster.position(of: topic, since: nil) else { return seq }
+        topics.anchor(topic, latest: position.latest, events: [])
+        return max(seq, position.latest)
+    }
 
     /// Subscribes and queues the `hub.subscribe` reply under the topic's lock, so no live
     /// event overtakes the reply and its replay.
-    func subscribe(_ connection: Connection, to topic: Topic, since: Int64?, replyTo id: CommandID?) throws {
+    /// - Throws: `conflict` over the subscription cap; in cluster mode `unavailable` when the
+    ///   topic's position cannot be read.
+    func subscribe(_ connection: Connection, to topic: Topic, since: Int64?, replyTo id: CommandID?) async throws {
         let isNew = try connection.state.withLock { state -> Bool in
             if state.topics.contains(topic.name) { return false }
             guard state.topics.count < settings.maxSubscriptionsPerConnection else {
@@ -39,12 +51,20 @@ extension Hub {
             return true
         }
         if !isNew { topics.unsubscribe(connection, from: topic.name) }
-        topics.subscribe(connection, to: topic.name, since: since) { subscription in
+        let reply = { (subscription: TopicRegistry.Subscription) in
             if let id {
                 connection.send(Self.subscribeReply(id: id, topic: topic, subscription: subscription))
             } else {
                 for event in subscription.missed { connection.send(event) }
             }
+        }
+        guard let cluster else { return topics.subscribe(connection, to: topic.name, since: since, reply: reply) }
+        do {
+            try await topics.subscribe(connection, to: topic.name, since: since,
+                                       read: { try await cluster.position(of: topic.name, since: $0) }, reply: reply)
+        } catch {
+            connection.state.withLock { _ = $0.topics.remove(topic.name) }
+            throw error
         }
     }
 

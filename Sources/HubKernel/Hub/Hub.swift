@@ -45,6 +45,12 @@ public final class Hub: Sendable {
     let httpRateLimits: [String: RateLimit]
     let bus: (any Bus)?
     let busOutbound: AsyncStream<BusMessage>?
+    /// Cluster mode: the database-backed bus joining this node to the others; `nil` alone.
+    let cluster: ClusterBus?
+    /// Who runs the singleton jobs (the betting clock, the SLA monitor).
+    public let leadership: any Leadership
+    /// When this hub was built, in ms since the epoch (`/admin/cluster`).
+    public let startedAtMs: Int64
     /// This node's connections.
     let connections: ConnectionRegistry
     /// Runs commands.
@@ -53,7 +59,11 @@ public final class Hub: Sendable {
     init(node: String, settings: HubSettings, database: Database, clock: any HubClock, logger: Logger,
          topics: TopicRegistry, flags: FeatureFlags, metrics: HubMetrics, routes: RouteTable, accounts: Accounts,
          tokens: TokenService, capabilities: CapabilityRegistry, modules: [any HubModule], publisher: HubPublisher,
-         limiter: any RateLimiter, httpRateLimits: [String: RateLimit], bus: (any Bus)?, busOutbound: AsyncStream<BusMessage>?) {
+         limiter: any RateLimiter, httpRateLimits: [String: RateLimit], bus: (any Bus)?, busOutbound: AsyncStream<BusMessage>?,
+         cluster: ClusterBus?, leadership: any Leadership) {
+        self.cluster = cluster
+        self.leadership = leadership
+        self.startedAtMs = clock.nowMs()
         self.node = node
         self.settings = settings
         self.database = database
@@ -83,6 +93,8 @@ public final class Hub: Sendable {
 
     /// The untyped publishing engine (kernel tests publish through it directly).
     var eventPublisher: HubPublisher { publisher }
+    /// Whether this node is one of a cluster (cluster mode: PostgreSQL and `HUB_CLUSTER` not off).
+    public var isClustered: Bool { cluster != nil }
     /// Whether the node is draining for shutdown.
     public var isDraining: Bool { connections.isDraining }
     /// The open connections.
@@ -116,8 +128,17 @@ public final class Hub: Sendable {
     }
 
     /// The second half: runs the enabled modules' connect hooks for a registered connection
-    /// (presence marks it online, notifications sends the unread count).
-    public func connected(_ connection: Connection) async { await connections.connected(connection) }
+    /// (presence marks it online, notifications sends the unread count). In cluster mode it
+    /// first reads the user topic's position, so the user's events flow from here on.
+    public func connected(_ connection: Connection) async {
+        if let cluster {
+            let topic = connection.identity.userTopic.name
+            if !topics.isAnchored(topic), let position = try? await cluster.position(of: topic, since: nil) {
+                topics.anchor(topic, latest: position.latest, events: [])
+            }
+        }
+        await connections.connected(connection)
+    }
 
     /// Forgets a closed connection and runs the modules' disconnect hooks.
     public func close(_ connection: Connection) async { await connections.close(connection) }

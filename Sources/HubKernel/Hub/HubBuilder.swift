@@ -37,8 +37,12 @@ public enum HubBuilder {
         let problems = settings.problems()
         if !problems.isEmpty { throw ConfigurationError(problems.joined(separator: "; ")) }
         let moduleTypes = try selectModules(catalog, settings: settings)
-        let node = node ?? "node-\(UUID().uuidString.prefix(8).lowercased())"
-        let topics = TopicRegistry(historySize: settings.topicHistorySize, clock: clock)
+        let node = node ?? settings.resolvedNodeName
+        let clustered = settings.isClustered && database.kind == .postgres
+        let topics = TopicRegistry(historySize: settings.topicHistorySize, clock: clock, clustered: clustered)
+        let cluster = clustered
+            ? ClusterBus(node: node, database: database, topics: topics, historySize: settings.topicHistorySize, clock: clock, logger: logger)
+            : nil
         let flags = FeatureFlags(loaded: moduleTypes.map { moduleTypeName($0) })
         let metrics = HubMetrics()
         let capabilities = CapabilityRegistry()
@@ -49,7 +53,8 @@ public enum HubBuilder {
             busOutbox = continuation
             busStream = stream
         }
-        let publisher = HubPublisher(node: node, topics: topics, flags: flags, metrics: metrics, logger: logger, busOutbox: busOutbox)
+        let publisher = HubPublisher(node: node, topics: topics, flags: flags, metrics: metrics, logger: logger, busOutbox: busOutbox,
+                                     cluster: cluster, database: database)
         let tokens = await TokenService(secret: settings.jwtSecret, accessTokenTTLSeconds: settings.accessTokenTTLSeconds, clock: clock)
         let authenticator = Authenticator(tokens: tokens)
         let hubAccess = HubAccess()
@@ -102,10 +107,18 @@ public enum HubBuilder {
             node: node, settings: settings, database: database, clock: clock, logger: logger, topics: topics,
             flags: flags, metrics: metrics, routes: routes, accounts: accounts, tokens: tokens,
             capabilities: capabilities, modules: modules, publisher: publisher,
-            limiter: MemoryRateLimiter(), httpRateLimits: httpLimits, bus: bus, busOutbound: busStream)
+            limiter: MemoryRateLimiter(), httpRateLimits: httpLimits, bus: bus, busOutbound: busStream,
+            cluster: cluster, leadership: leadership)
         hubAccess.bind(hub)
         // a logout, a reused refresh token or a role change closes that account's sockets
-        tokens.onRevoke { [weak hub] userID in hub?.connections.closeRevoked(userID) }
+        // (in a cluster, on every node)
+        tokens.onRevoke { [weak hub] userID, validAfterMs in
+            guard let hub else { return }
+            hub.connections.closeRevoked(userID)
+            if let cluster = hub.cluster {
+                Task { try? await cluster.announce(.revocation(origin: hub.node, userID: userID, validAfterMs: validAfterMs)) }
+            }
+        }
         return hub
     }
 }
@@ -146,5 +159,7 @@ extension Hub {
         if migrate { try await migrator.migrate() }
         try await flags.load(from: database)
         try await tokens.loadRevocations(from: database)
+        // the node's name is taken before it serves: a duplicate refuses to start here
+        try await cluster?.claim()
     }
 }

@@ -26,6 +26,9 @@ public enum HubRuntime {
         }
         services.append(.init(service: ConnectionSupervisor(hub: hub)))
         services.append(.init(service: BusRelay(hub: hub)))
+        // losing this node's name to another node stops this one
+        services.append(.init(service: ClusterMembership(hub: hub), successTerminationBehavior: .ignore,
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
         services.append(.init(service: DrainOnShutdown(hub: hub)))
         var configuration = ServiceGroupConfiguration(services: services, logger: hub.logger)
         configuration.gracefulShutdownSignals = gracefulShutdownSignals

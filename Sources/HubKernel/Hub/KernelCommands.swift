@@ -38,7 +38,7 @@ enum KernelCommands {
         func handle(_ payload: Payload, context: CommandContext) async throws -> ReplySentDirectly {
             let topic = Topic(unchecked: payload.topic)
             try await context.hub.authorizeSubscription(topic, for: context.identity)
-            try context.hub.subscribe(context.connection, to: topic, since: payload.since, replyTo: context.commandID)
+            try await context.hub.subscribe(context.connection, to: topic, since: payload.since, replyTo: context.commandID)
             return ReplySentDirectly()
         }
     }

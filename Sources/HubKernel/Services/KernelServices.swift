@@ -53,6 +53,28 @@ public struct BusRelay: Service {
     }
 }
 
+/// Cluster mode: listens to the other nodes, keeps this node's row fresh and repairs gaps
+/// (``ClusterBus``); on shutdown it leaves the cluster. Ends at once on a single node.
+public struct ClusterMembership: Service {
+    let hub: Hub
+    /// The service for `hub`.
+    public init(hub: Hub) { self.hub = hub }
+
+    /// Runs until graceful shutdown. - Throws: when another node took this node's name.
+    public func run() async throws {
+        guard let cluster = hub.cluster else { return }
+        do {
+            try await cancelWhenGracefulShutdown { try await cluster.run(hub: hub) }
+        } catch is CancellationError {
+            // graceful shutdown
+        } catch let error as NodeNameTaken {
+            await cluster.leave()
+            throw error
+        }
+        await cluster.leave()
+    }
+}
+
 /// Waits for the shutdown signal, then drains the hub before the HTTP server stops.
 ///
 /// - Important: list it after the HTTP application in the service group: the group shuts

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Runs work that must happen on one node of a cluster at a time (a round clock, an SLA
 /// monitor).
 ///
@@ -13,14 +15,26 @@
 public protocol Leadership: Sendable {
     /// Runs `body` whenever this node leads `name`, until the surrounding task is cancelled.
     func whileLeader(_ name: String, _ body: @escaping @Sendable () async throws -> Void) async throws
+    /// The jobs this node leads now (shown in `GET /admin/cluster` as `leaderOf`).
+    var ledJobs: [String] { get }
 }
 
 /// The single-node leadership: this node always leads.
-public struct SingleNodeLeadership: Leadership {
+public final class SingleNodeLeadership: Leadership {
+    private let running = Mutex<[String: Int]>([:])
     /// The leadership of a hub that runs alone.
     public init() {}
     /// Runs `body` at once: a single node always leads.
     public func whileLeader(_ name: String, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        running.withLock { $0[name, default: 0] += 1 }
+        defer {
+            running.withLock { running in
+                running[name, default: 1] -= 1
+                if running[name] == 0 { running[name] = nil }
+            }
+        }
         try await body()
     }
+    /// The jobs running now, by name.
+    public var ledJobs: [String] { running.withLock { $0.keys.sorted() } }
 }

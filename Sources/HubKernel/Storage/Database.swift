@@ -33,7 +33,7 @@ public final class Database: Sendable {
 
     private enum Backend: Sendable {
         case sqlite(SQLiteConnection, AsyncLock, SQLiteGroupCommit)
-        case postgres(PostgresClient)
+        case postgres(PostgresClient, PostgresConnection.Configuration)
     }
 
     private init(kind: Kind, url: DatabaseURL, backend: Backend, logger: Logger, leaseTimeout: Duration) {
@@ -84,7 +84,13 @@ public final class Database: Sendable {
             configuration.options.maximumConnections = maxConnections
             if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-            return Database(kind: .postgres, url: url, backend: .postgres(client), logger: logger, leaseTimeout: leaseTimeout)
+            var dedicated = PostgresConnection.Configuration(
+                host: host, port: port, username: username, password: password, database: database,
+                tls: sslMode == "require" ? .require(try .init(configuration: .makeClientConfiguration()))
+                    : sslMode == "prefer" ? .prefer(try .init(configuration: .makeClientConfiguration())) : .disable)
+            dedicated.options.connectTimeout = .seconds(5)
+            if let searchPath { dedicated.options.additionalStartupParameters = [("search_path", searchPath)] }
+            return Database(kind: .postgres, url: url, backend: .postgres(client, dedicated), logger: logger, leaseTimeout: leaseTimeout)
         }
     }
 
@@ -92,7 +98,7 @@ public final class Database: Sendable {
     /// waits for cancellation and then closes the file.
     public func run() async {
         switch backend {
-        case .postgres(let client):
+        case .postgres(let client, _):
             await client.run()
         case .sqlite(let connection, _, _):
             while !Task.isCancelled {
@@ -124,7 +130,7 @@ public final class Database: Sendable {
                     await group.commitPending(on: sql)
                     return try await body(sql)
                 }
-            case .postgres(let client):
+            case .postgres(let client, _):
                 let timeout = suspectedDown.load(ordering: .relaxed) ? min(leaseTimeout, .milliseconds(500)) : leaseTimeout
                 return try await leased(from: client, timeout: timeout, body)
             }
@@ -181,7 +187,9 @@ public final class Database: Sendable {
                 let (outcome, commit) = try await lock.withLock {
                     try await group.run(on: connection.sql(), othersWaiting: { lock.hasWaiters }) { sql in
                         let transaction = Transaction(sql)
-                        return (try await body(transaction), transaction)
+                        let value = try await body(transaction)
+                        try await transaction.finish()
+                        return (value, transaction)
                     }
                 }
                 let (value, transaction) = try outcome.get()
@@ -194,11 +202,22 @@ public final class Database: Sendable {
         }
         let (value, transaction) = try await withConnection { sql in
             let transaction = Transaction(sql)
-            let result = try await ExplicitTransaction.run(on: sql, kind: kind) { try await body(transaction) }
+            let result = try await ExplicitTransaction.run(on: sql, kind: kind) {
+                let result = try await body(transaction)
+                try await transaction.finish()
+                return result
+            }
             return (result, transaction)
         }
         transaction.committed()
         return value
+    }
+
+    /// Opens a PostgreSQL connection outside the pool, for what must hold one session
+    /// (cluster mode's LISTEN and its node-name lock). `nil` for SQLite. The caller closes it.
+    func dedicatedConnection(logger: Logger) async throws -> PostgresConnection? {
+        guard case .postgres(_, let configuration) = backend else { return nil }
+        return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int.max), logger: logger)
     }
 
     /// SQLite commits issued so far (tests check that concurrent transactions share them).
@@ -213,7 +232,7 @@ public final class Database: Sendable {
             switch backend {
             case .sqlite:
                 try await withConnection { try await $0.raw("SELECT 1").run() }
-            case .postgres(let client):
+            case .postgres(let client, _):
                 try await leased(from: client, timeout: timeout) { try await $0.raw("SELECT 1").run() }
             }
             return true

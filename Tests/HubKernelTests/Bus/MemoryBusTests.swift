@@ -4,10 +4,13 @@ import HubTesting
 
 @Suite("Bus between two nodes")
 struct MemoryBusTests {
+    /// The in-process bus joins single nodes (on PostgreSQL the default would be cluster mode).
+    static let single = ["HUB_CLUSTER": "off"]
+
     @Test("an event published on one node reaches subscribers on the other") func events() async throws {
         let bus = MemoryBus()
-        try await TestHub.run(modules: [ProbeModule.self], bus: bus, node: "a") { nodeA in
-            try await TestHub.run(modules: [ProbeModule.self], bus: bus, node: "b") { nodeB in
+        try await TestHub.run(modules: [ProbeModule.self], environment: Self.single, bus: bus, node: "a") { nodeA in
+            try await TestHub.run(modules: [ProbeModule.self], environment: Self.single, bus: bus, node: "b") { nodeB in
                 let listener = try await nodeA.client()
                 _ = try await listener.send("hub.subscribe", ["topic": "probe:open-x"])
                 try await Task.sleep(for: .milliseconds(50))
@@ -22,8 +25,8 @@ struct MemoryBusTests {
 
     @Test("a feature flag set on one node applies on the other") func flags() async throws {
         let bus = MemoryBus()
-        try await TestHub.run(modules: [ProbeModule.self], bus: bus, node: "a") { nodeA in
-            try await TestHub.run(modules: [ProbeModule.self], bus: bus, node: "b") { nodeB in
+        try await TestHub.run(modules: [ProbeModule.self], environment: Self.single, bus: bus, node: "a") { nodeA in
+            try await TestHub.run(modules: [ProbeModule.self], environment: Self.single, bus: bus, node: "b") { nodeB in
                 let onB = try await nodeB.client()
                 try await Task.sleep(for: .milliseconds(50))
                 try await nodeA.hub.setFeature("probe", enabled: false, by: nil)

@@ -15,7 +15,7 @@ struct FeatureFlagTests {
             #expect(try await client.send("probe.echo", ["text": "x"]).error?.code == .featureDisabled)
             #expect(try await client.send("hub.subscribe", ["topic": "probe:open-g"]).error?.code == .featureDisabled)
             struct Said: Encodable, Sendable { var text: String }
-            #expect(testHub.hub.eventPublisher.publish("probe.said", Said(text: "hush"), on: "probe:open-f") == nil)
+            #expect(await testHub.hub.eventPublisher.publish("probe.said", Said(text: "hush"), on: "probe:open-f") == nil)
             try await client.expectNoEvent("probe.said")
             let later = try await testHub.connect(accessToken: client.accessToken)
             #expect(later.welcome.data["modules"] == [["name": "probe", "enabled": false]])
@@ -33,14 +33,14 @@ struct FeatureFlagTests {
             try await client.expectEvent("hub.feature")
             struct Said: Encodable, Sendable { var text: String }
             // an enabled module's event on the switched-off module's topic
-            #expect(testHub.hub.eventPublisher.publish("hooks.said", Said(text: "topic off"), on: "probe:open-f") == nil)
+            #expect(await testHub.hub.eventPublisher.publish("hooks.said", Said(text: "topic off"), on: "probe:open-f") == nil)
             try await client.expectNoEvent("hooks.said")
             // the switched-off module's event on a topic that is always on (the kernel's user topic)
-            #expect(testHub.hub.eventPublisher.publish("probe.said", Said(text: "event off"), toUser: client.identity.userID) == nil)
+            #expect(await testHub.hub.eventPublisher.publish("probe.said", Said(text: "event off"), toUser: client.identity.userID) == nil)
             try await client.expectNoEvent("probe.said")
             // and both on: delivered
             try await testHub.hub.setFeature("probe", enabled: true, by: nil)
-            #expect(testHub.hub.eventPublisher.publish("probe.said", Said(text: "on"), toUser: client.identity.userID) != nil)
+            #expect(await testHub.hub.eventPublisher.publish("probe.said", Said(text: "on"), toUser: client.identity.userID) != nil)
             #expect(try await client.expectEvent("probe.said").data["text"] == "on")
         }
     }

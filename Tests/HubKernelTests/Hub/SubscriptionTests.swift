@@ -51,11 +51,11 @@ struct SubscriptionTests {
             _ = try await reader.send("hub.unsubscribe", ["topic": "probe:open-race"])
             struct Said: Encodable, Sendable { var n: Int }
             let publisher = testHub.hub.eventPublisher
-            for n in 1...100 { publisher.publish("probe.said", Said(n: n), on: "probe:open-race") }
+            for n in 1...100 { await publisher.publish("probe.said", Said(n: n), on: "probe:open-race") }
             // the rest is published from another task while the subscribe is being answered
             let more = Task.detached {
                 for n in 101...400 {
-                    publisher.publish("probe.said", Said(n: n), on: "probe:open-race")
+                    await publisher.publish("probe.said", Said(n: n), on: "probe:open-race")
                     if n % 8 == 0 { await Task.yield() }
                 }
             }
@@ -112,7 +112,7 @@ struct SubscriptionTests {
             let aliceTablet = try await testHub.connect(accessToken: alice.accessToken)
             let bob = try await testHub.client()
             struct Hello: Encodable, Sendable { var text: String }
-            testHub.hub.eventPublisher.publish("probe.said", Hello(text: "for alice"), toUser: alice.identity.userID)
+            await testHub.hub.eventPublisher.publish("probe.said", Hello(text: "for alice"), toUser: alice.identity.userID)
             #expect(try await alice.expectEvent("probe.said", on: "user:\(alice.identity.userID)").data["text"] == "for alice")
             try await aliceTablet.expectEvent("probe.said")
             try await bob.expectNoEvent("probe.said")
@@ -141,7 +141,7 @@ struct SubscriptionTests {
             // a connection nobody drains: opened straight on the hub
             let identity = Identity(userID: reader.identity.userID, displayName: "stuck", role: .user)
             let stuck = await testHub.hub.open(identity: identity, tokenExpiresAtMs: .max, remoteAddress: "127.0.0.1")
-            try testHub.hub.subscribe(stuck, to: Topic(unchecked: "probe:open-flood"), since: nil, replyTo: nil)
+            try await testHub.hub.subscribe(stuck, to: Topic(unchecked: "probe:open-flood"), since: nil, replyTo: nil)
             let writer = try await testHub.client()
             for n in 0..<10 { _ = try await writer.send("probe.publish", ["topic": "open-flood", "text": .string("\(n)")]) }
             #expect(stuck.outbound.overflowed)

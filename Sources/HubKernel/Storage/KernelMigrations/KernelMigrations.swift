@@ -5,5 +5,6 @@ enum KernelMigrations {
         Hub002CreateRefreshTokens(),
         Hub003CreateFeatureFlags(),
         Hub004AddTokensValidAfter(),
+        Hub005CreateClusterTables(),
     ]
 }

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Three real `switchboard` processes on one PostgreSQL database are one hub.
+
+Checks, with real processes and real sockets (the contract is docs/protocol.md, "Cluster mode"):
+three nodes started at once migrate one fresh database and list each other in /admin/cluster;
+a chat message sent on any node reaches subscribers on every node with the same seq, in one
+order; `since` recovery on a node other than the publisher's, after the publisher was killed
+(SIGKILL), and after every node restarted, with numbering that goes on; a feature flag flipped
+on one node reaches the other nodes' clients within 1 s; a killed node leaves /admin/cluster
+within 10 s and restarts at once under its name; a second process with a live node's name is
+refused, naming HUB_NODE_NAME.
+
+Usage: scripts/cluster_test.py path/to/switchboard postgres://user@host:port/db
+(a fresh database is created next to the one named, and dropped at the end). Needs `websockets`.
+"""
+import asyncio, faulthandler, glob, json, os, queue, signal, socket, subprocess, sys, threading, time, uuid
+import urllib.request, urllib.error
+from urllib.parse import urlparse
+import websockets
+
+faulthandler.dump_traceback_later(900, exit=True)
+
+BIN = sys.argv[1]
+BASE = urlparse(sys.argv[2])
+DB = "sb_cluster_" + uuid.uuid4().hex[:10]
+URL = f"postgres://{BASE.username}@{BASE.hostname}:{BASE.port}/{DB}"
+PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1] if glob.glob("/usr/lib/postgresql/*/bin") else ""
+PG_ARGS = ["-h", BASE.hostname, "-p", str(BASE.port), "-U", BASE.username]
+ENV = dict(os.environ, DATABASE_URL=URL, AUTH_BCRYPT_COST="4", LOG_LEVEL="info", HUB_CLUSTER="on",
+           RATE_LIMIT_CHAT_SEND="100000/1s", RATE_LIMIT_AUTH_REGISTER="100000/1s", RATE_LIMIT_AUTH_LOGIN="100000/1s")
+results, spawned = [], []
+
+import atexit
+from hubkit import free_port, http
+
+@atexit.register
+def cleanup():
+    for proc in spawned:
+        if proc.poll() is None:
+            proc.kill()
+    for proc in spawned:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+    subprocess.run([os.path.join(PG_BIN, "dropdb"), *PG_ARGS, "--if-exists", DB], capture_output=True)
+
+def check(name, condition, detail=""):
+    results.append(condition)
+    print(("PASS " if condition else "FAIL ") + name + ("" if condition else f"  -- {detail}"), flush=True)
+
+class Node:
+    """One `switchboard serve` process with its name and port."""
+    def __init__(self, name, port=None):
+        self.name, self.port, self.proc, self.lines = name, port or free_port(), None, []
+
+    def start(self, expect=None, within=90):
+        env = dict(ENV, HUB_NODE_NAME=self.name)
+        self.proc = subprocess.Popen([BIN, "serve", "--port", str(self.port)], env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        spawned.append(self.proc)
+        lines = queue.Queue()
+        def pump(proc=self.proc):
+            for line in proc.stdout:
+                self.lines.append(line)
+                lines.put(line)
+            lines.put(None)
+        threading.Thread(target=pump, daemon=True).start()
+        expect = expect or f"listening on http://127.0.0.1:{self.port}"
+        deadline = time.time() + within
+        while time.time() < deadline:
+            try:
+                line = lines.get(timeout=max(0.01, deadline - time.time()))
+            except queue.Empty:
+                break
+            if line is None:
+                return False
+            if expect in line:
+                return True
+        return False
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=20)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=40)
+
+class Client:
+    """A signed-in WebSocket client on one node that keeps every frame it receives."""
+    def __init__(self, ws):
+        self.ws, self.frames, self.waiting, self.next_id = ws, [], asyncio.Queue(), 0
+
+    @classmethod
+    async def connect(cls, node, token):
+        ws = await websockets.connect(f"ws://127.0.0.1:{node.port}/ws?access_token={token}", max_size=None)
+        client = cls(ws)
+        client.reader = asyncio.create_task(client._read())
+        welcome = await client.event("hub.welcome")
+        client.welcome = welcome
+        return client
+
+    async def _read(self):
+        try:
+            async for text in self.ws:
+                await self.waiting.put(json.loads(text))
+        except websockets.ConnectionClosed:
+            pass
+
+    async def call(self, type_, data, within=20):
+        self.next_id += 1
+        ident = self.next_id
+        await self.ws.send(json.dumps({"id": ident, "type": type_, "data": data}))
+        return await self._take(lambda f: f.get("re") == ident, within, f"reply to {type_}")
+
+    async def event(self, type_, topic=None, within=10):
+        return await self._take(lambda f: f.get("type") == type_ and (topic is None or f.get("topic") == topic), within, type_)
+
+    async def _take(self, match, within, what):
+        for i, frame in enumerate(self.frames):
+            if match(frame):
+                return self.frames.pop(i)
+        deadline = time.time() + within
+        while True:
+            frame = await asyncio.wait_for(self.waiting.get(), max(0.01, deadline - time.time()))
+            if match(frame):
+                return frame
+            self.frames.append(frame)
+
+    async def close(self):
+        await self.ws.close()
+        self.reader.cancel()
+
+def account(node, name):
+    status, body = http("POST", node.port, "/auth/register", {"username": name, "password": "cluster-pass-1", "displayName": name})
+    assert status == 200, (status, body)
+    return body["accessToken"]
+
+async def main():
+    created = subprocess.run([os.path.join(PG_BIN, "createdb"), *PG_ARGS, DB], capture_output=True, text=True)
+    check("a fresh database for the cluster", created.returncode == 0, created.stderr)
+    made = subprocess.run([BIN, "user", "create", "root", "--role", "admin"], env=ENV, input="root-password-1\n",
+                          capture_output=True, text=True, timeout=120)
+    check("an admin exists", made.returncode == 0, made.stderr)
+    nodes = [Node("n1"), Node("n2"), Node("n3")]
+    # all three at once, as an orchestrator starts them: migrations are serialized by a lock
+    started = [None] * 3
+    threads = [threading.Thread(target=lambda i=i: started.__setitem__(i, nodes[i].start())) for i in range(3)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    check("three nodes started together on one database", all(started), "".join(nodes[0].lines[-10:]))
+    status, login = http("POST", nodes[0].port, "/auth/login", {"username": "root", "password": "root-password-1"})
+    admin = login["accessToken"]
+
+    listed = []
+    for _ in range(40):
+        status, body = http("GET", nodes[1].port, "/admin/cluster", token=admin)
+        listed = [n["name"] for n in body.get("nodes", [])] if status == 200 else []
+        if listed == ["n1", "n2", "n3"]:
+            break
+        time.sleep(0.25)
+    check("/admin/cluster on any node lists the three live nodes", listed == ["n1", "n2", "n3"], listed)
+    status, ready = http("GET", nodes[2].port, "/readyz")
+    check("/readyz is ready on a listening node", status == 200, ready)
+
+    # a subscriber on every node, senders on every node
+    room = "cluster-" + uuid.uuid4().hex[:6]
+    readers = []
+    for i, node in enumerate(nodes):
+        client = await Client.connect(node, account(node, f"reader{i}"))
+        check(f"hub.welcome names node {node.name}", client.welcome["data"].get("node") == node.name, client.welcome)
+        joined = await client.call("chat.join", {"room": room})
+        check(f"chat.join on {node.name}", joined.get("ok"), joined)
+        readers.append(client)
+    senders = [await Client.connect(node, account(node, f"sender{i}")) for i, node in enumerate(nodes)]
+    for sender in senders:
+        await sender.call("chat.join", {"room": room})
+
+    async def burst(sender, tag):
+        acks = []
+        for n in range(15):
+            reply = await sender.call("chat.send", {"room": room, "text": f"{tag}-{n}"})
+            acks.append(reply["data"]["message"]["seq"])
+        return acks
+    acked = await asyncio.gather(*(burst(s, f"s{i}") for i, s in enumerate(senders)))
+    all_acked = sorted(seq for acks in acked for seq in acks)
+    check("45 messages from three nodes get 45 distinct, consecutive seqs",
+          all_acked == list(range(all_acked[0], all_acked[0] + 45)), all_acked)
+    orders = []
+    for reader in readers:
+        got = [await reader.event("chat.message", f"chat:{room}") for _ in range(45)]
+        orders.append([(f["seq"], f["data"]["message"]["text"]) for f in got])
+    check("every node's subscriber receives all 45 in seq order", all([s for s, _ in o] == all_acked for o in orders),
+          [[s for s, _ in o][:5] for o in orders])
+    check("and the same message at the same seq everywhere", orders[0] == orders[1] == orders[2])
+
+    # recovery on another node after the publisher is killed
+    last_seen = orders[2][-1][0]
+    await readers[2].close()
+    for n in range(5):
+        await senders[0].call("chat.send", {"room": room, "text": f"after-{n}"})
+    nodes[0].kill()
+    check("n1 killed with SIGKILL", nodes[0].proc.returncode == -signal.SIGKILL)
+    again = await Client.connect(nodes[1], account(nodes[1], "returning"))
+    await again.call("chat.join", {"room": room})
+    sub = await again.call("hub.subscribe", {"topic": f"chat:{room}", "since": last_seen})
+    missed = [e["data"]["message"]["text"] for e in sub["data"].get("missed", [])]
+    check("since on n2 replays what n1 published before it was killed", sub["data"].get("recovered") is True
+          and missed == [f"after-{n}" for n in range(5)], sub["data"])
+
+    # the killed node leaves the list within 10 s
+    started_wait = time.time()
+    while time.time() - started_wait < 12:
+        status, body = http("GET", nodes[1].port, "/admin/cluster", token=admin)
+        if [n["name"] for n in body.get("nodes", [])] == ["n2", "n3"]:
+            break
+        time.sleep(0.25)
+    gone_after = time.time() - started_wait
+    check(f"the killed node left /admin/cluster within 10 s ({gone_after:.1f} s)", gone_after <= 10.5, body)
+
+    # a killed node restarts at once under its name; a live node's name is refused
+    check("n1 restarts at once under its name", nodes[0].start())
+    twin = Node("n2")
+    refused = not twin.start(within=30)
+    check("a second process named n2 is refused while n2 lives, naming HUB_NODE_NAME",
+          refused and twin.proc.wait(timeout=20) != 0 and any("HUB_NODE_NAME" in l for l in twin.lines), "".join(twin.lines[-5:]))
+
+    # a flag flipped on one node reaches the others' clients within 1 s
+    watchers = [await Client.connect(node, account(node, f"watcher{i}")) for i, node in enumerate(nodes[1:])]
+    began = time.time()
+    status, _ = http("PUT", nodes[0].port, "/admin/features/chat", {"enabled": False}, admin)
+    arrived = []
+    for watcher in watchers:
+        frame = await watcher.event("hub.feature", within=5)
+        arrived.append((frame["data"], time.time() - began))
+    check("PUT /admin/features/chat on n1 reaches clients on n2 and n3 within 1 s",
+          status == 200 and all(d == {"module": "chat", "enabled": False} and t < 1.0 for d, t in arrived), arrived)
+    refusal = await watchers[0].call("chat.send", {"room": room, "text": "off"})
+    check("and n2 refuses chat commands", refusal.get("error", {}).get("code") == "feature_disabled", refusal)
+    http("PUT", nodes[2].port, "/admin/features/chat", {"enabled": True}, admin)
+    await watchers[0].event("hub.feature", within=5)
+
+    for client in [*readers[:2], *senders, *watchers, again]:
+        try:
+            await client.close()
+        except Exception:
+            pass
+
+    # every node restarted: recovery still reaches back, numbering goes on
+    for node in nodes:
+        if node.proc.poll() is None:
+            node.stop()
+    restarted = [node.start() for node in nodes]
+    check("all three nodes restart", all(restarted))
+    late = await Client.connect(nodes[2], account(nodes[2], "late"))
+    await late.call("chat.join", {"room": room})
+    sub = await late.call("hub.subscribe", {"topic": f"chat:{room}", "since": last_seen})
+    check("since after a full restart still replays from the database", sub["data"].get("recovered") is True
+          and len(sub["data"].get("missed", [])) == 5, sub["data"])
+    speaker = await Client.connect(nodes[0], account(nodes[0], "speaker"))
+    await speaker.call("chat.join", {"room": room})
+    sent = await speaker.call("chat.send", {"room": room, "text": "after restart"})
+    seq = sent["data"]["message"]["seq"]
+    live = await late.event("chat.message", f"chat:{room}")
+    check("numbering goes on after the restart, and crosses nodes", seq == last_seen + 6 and live["seq"] == seq, (seq, last_seen))
+    await late.close()
+    await speaker.close()
+    for node in nodes:
+        check(f"{node.name} stops on SIGTERM with exit 0", node.stop() == 0)
+
+try:
+    asyncio.run(main())
+except Exception as error:
+    import traceback
+    traceback.print_exc()
+    check("the cluster test ran to the end", False, repr(error))
+print(f"{sum(results)}/{len(results)} cluster checks passed", flush=True)
+sys.exit(0 if results and all(results) else 1)
