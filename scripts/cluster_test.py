@@ -13,7 +13,7 @@ refused, naming HUB_NODE_NAME.
 Usage: scripts/cluster_test.py path/to/switchboard postgres://user@host:port/db
 (a fresh database is created next to the one named, and dropped at the end). Needs `websockets`.
 """
-import asyncio, faulthandler, glob, json, os, queue, signal, socket, subprocess, sys, threading, time, uuid
+import asyncio, faulthandler, glob, hashlib, hmac, json, os, queue, signal, socket, subprocess, sys, threading, time, uuid
 import urllib.request, urllib.error
 from urllib.parse import urlparse
 import websockets
@@ -29,6 +29,7 @@ PG_ARGS = ["-h", BASE.hostname, "-p", str(BASE.port), "-U", BASE.username]
 ENV = dict(os.environ, DATABASE_URL=URL, AUTH_BCRYPT_COST="4", LOG_LEVEL="info", HUB_CLUSTER="on",
            RATE_LIMIT_CHAT_SEND="100000/1s", RATE_LIMIT_AUTH_REGISTER="100000/1s", RATE_LIMIT_AUTH_LOGIN="100000/1s")
 results, spawned = [], []
+DATABASES = [DB]
 
 import atexit
 from hubkit import free_port, http
@@ -43,19 +44,20 @@ def cleanup():
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-    subprocess.run([os.path.join(PG_BIN, "dropdb"), *PG_ARGS, "--if-exists", DB], capture_output=True)
+    for name in DATABASES:
+        subprocess.run([os.path.join(PG_BIN, "dropdb"), *PG_ARGS, "--if-exists", name], capture_output=True)
 
 def check(name, condition, detail=""):
     results.append(condition)
     print(("PASS " if condition else "FAIL ") + name + ("" if condition else f"  -- {detail}"), flush=True)
 
 class Node:
-    """One `switchboard serve` process with its name and port."""
-    def __init__(self, name, port=None):
-        self.name, self.port, self.proc, self.lines = name, port or free_port(), None, []
+    """One `switchboard serve` process with its name, port and environment."""
+    def __init__(self, name, port=None, env=None):
+        self.name, self.port, self.proc, self.lines, self.env = name, port or free_port(), None, [], env or ENV
 
     def start(self, expect=None, within=90):
-        env = dict(ENV, HUB_NODE_NAME=self.name)
+        env = dict(self.env, HUB_NODE_NAME=self.name)
         self.proc = subprocess.Popen([BIN, "serve", "--port", str(self.port)], env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)
         spawned.append(self.proc)
@@ -132,8 +134,8 @@ class Client:
         await self.ws.close()
         self.reader.cancel()
 
-def account(node, name):
-    status, body = http("POST", node.port, "/auth/register", {"username": name, "password": "cluster-pass-1", "displayName": name})
+def account(node, name, password="cluster-pass-1"):
+    status, body = http("POST", node.port, "/auth/register", {"username": name, "password": password, "displayName": name})
     assert status == 200, (status, body)
     return body["accessToken"]
 
@@ -269,8 +271,197 @@ async def main():
     for node in nodes:
         check(f"{node.name} stops on SIGTERM with exit 0", node.stop() == 0)
 
+def leaders(nodes, admin):
+    """job name → the node that leads it, as /admin/cluster on a live node says."""
+    for node in nodes:
+        if node.proc.poll() is None and not getattr(node, "frozen", False):
+            status, body = http("GET", node.port, "/admin/cluster", token=admin)
+            if status == 200:
+                return {job: n["name"] for n in body["nodes"] for job in n["leaderOf"]}
+    return {}
+
+async def failover():
+    """SIGKILL and SIGSTOP the nodes leading the betting clock and the SLA monitor, several
+    times, while bets and tickets flow: another node leads within 5 s, and the history and
+    the books show every round settled once, every bet paid once, every SLA warning and
+    breach raised exactly once."""
+    db = "sb_failover_" + uuid.uuid4().hex[:8]
+    subprocess.run([os.path.join(PG_BIN, "createdb"), *PG_ARGS, db], check=True)
+    DATABASES.append(db)
+    url = f"postgres://{BASE.username}@{BASE.hostname}:{BASE.port}/{db}"
+    secret = "cluster-webhook-secret"
+    env = dict(ENV, DATABASE_URL=url, HUB_TOPIC_HISTORY_SIZE="100000", RATE_LIMIT_BETTING_PLACE="off",
+               MODULES_BETTING_WEBHOOK_SECRET=secret, MODULES_BETTING_BETTING_PHASE_MS="1500",
+               MODULES_BETTING_LOCKED_PHASE_MS="500", MODULES_BETTING_SETTLED_PHASE_MS="300",
+               MODULES_TICKETS_SLA_URGENT_FIRST_RESPONSE_SECONDS="3", MODULES_TICKETS_SLA_URGENT_RESOLUTION_SECONDS="6",
+               MODULES_TICKETS_SLA_WARNING_PERCENT="50", MODULES_TICKETS_SLA_CHECK_INTERVAL_MS="200",
+               RATE_LIMIT_TICKETS_CREATE="off")
+    for name, role in (("root", "admin"), ("agent", "agent")):
+        subprocess.run([BIN, "user", "create", name, "--role", role], env=env, input=f"{name}-password-1\n",
+                       capture_output=True, text=True, timeout=120, check=True)
+    nodes = [Node(f"f{i}", env=env) for i in (1, 2, 3)]
+    for node in nodes:
+        check(f"failover node {node.name} starts", node.start())
+    status, login = http("POST", nodes[0].port, "/auth/login", {"username": "root", "password": "root-password-1"})
+    admin = login["accessToken"]
+    status, login = http("POST", nodes[0].port, "/auth/login", {"username": "agent", "password": "agent-password-1"})
+    agent_token = login["accessToken"]
+
+    players = []
+    for n in range(3):
+        token = account(nodes[n], f"player{n}")
+        body = json.dumps({"paymentId": f"pay-{n}", "username": f"player{n}", "amount": "1000.00"}).encode()
+        signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        request = urllib.request.Request(f"http://127.0.0.1:{nodes[n].port}/betting/webhooks/payment", data=body,
+                                         headers={"Content-Type": "application/json", "X-Signature": signature})
+        urllib.request.urlopen(request, timeout=20).read()
+        players.append(token)
+    requester = account(nodes[0], "requester")
+
+    live = lambda: [n for n in nodes if n.proc.poll() is None and not getattr(n, "frozen", False)]
+    acked_bets, tickets, stop = set(), [], asyncio.Event()
+
+    async def bettor(token, index):
+        placed = set()
+        while not stop.is_set():
+            try:
+                client = await Client.connect(live()[index % len(live())], token)
+                while not stop.is_set():
+                    state = await client.call("betting.state", {"table": "table-1"}, within=5)
+                    current = (state.get("data") or {}).get("round") or {}
+                    if current.get("phase") == "betting" and current["id"] not in placed:
+                        bet = await client.call("betting.place", {"table": "table-1", "roundId": current["id"], "type": "parity",
+                                                                  "selection": "even", "amount": "1.00",
+                                                                  "idempotencyKey": current["id"]}, within=5)
+                        placed.add(current["id"])
+                        if bet.get("ok"):
+                            acked_bets.add(bet["data"]["bet"]["id"])
+                    await asyncio.sleep(0.2)
+            except Exception:
+                await asyncio.sleep(0.3)  # its node died or froze: go to another one
+
+    async def ticket_maker():
+        while not stop.is_set():
+            try:
+                client = await Client.connect(live()[len(tickets) % len(live())], requester)
+                while not stop.is_set():
+                    made = await client.call("tickets.create", {"subject": f"outage {len(tickets)}", "priority": "urgent"}, within=5)
+                    if made.get("ok"):
+                        tickets.append(made["data"]["ticket"]["id"])
+                    await asyncio.sleep(0.4)
+            except Exception:
+                await asyncio.sleep(0.3)
+
+    workers = [asyncio.create_task(bettor(t, i)) for i, t in enumerate(players)] + [asyncio.create_task(ticket_maker())]
+    await asyncio.sleep(3)
+    for job, how in (("betting.clock", "kill"), ("tickets.sla", "stop"), ("betting.clock", "stop"),
+                     ("tickets.sla", "kill"), ("betting.clock", "kill")):
+        before = leaders(nodes, admin).get(job)
+        victim = next((n for n in nodes if n.name == before), None)
+        if victim is None:
+            check(f"{job} has a leader before the {how}", False, leaders(nodes, admin))
+            continue
+        began = time.time()
+        if how == "kill":
+            victim.kill()
+        else:
+            victim.proc.send_signal(signal.SIGSTOP)
+            victim.frozen = True
+        after = None
+        while time.time() - began < 10:
+            now_leading = leaders(nodes, admin).get(job)
+            if now_leading and now_leading != victim.name:
+                after = now_leading
+                break
+            await asyncio.sleep(0.1)
+        took = time.time() - began
+        check(f"{job}: after SIGKILL/SIGSTOP ({how}) of its leader {victim.name}, {after} leads within 5 s ({took:.1f} s)",
+              after is not None and took <= 5.0, leaders(nodes, admin))
+        print(f"   ({how} of {victim.name} at {time.strftime('%H:%M:%S')}.{int(began * 1000) % 1000:03d})", flush=True)
+        await asyncio.sleep(2)
+        if how == "kill":
+            check(f"{victim.name} restarts under its name", victim.start())
+        else:
+            victim.proc.send_signal(signal.SIGCONT)  # it wakes with a stale view: its late steps must change nothing
+            victim.frozen = False
+        await asyncio.sleep(2)
+    stop.set()
+    await asyncio.gather(*workers, return_exceptions=True)
+    await asyncio.sleep(8)  # every ticket's resolution moment (6 s) has passed; the last round settled
+
+    watcher = await Client.connect(live()[0], agent_token)
+    table = await watcher.call("hub.subscribe", {"topic": "betting:table-1", "since": 0})
+    events = table["data"].get("missed", [])
+    check("the table's history reaches back to its first event", table["data"].get("recovered") is True, table["data"].get("seq"))
+    results, closes = {}, {}
+    for event in events:
+        if event["type"] == "betting.result":
+            results[event["data"]["roundId"]] = results.get(event["data"]["roundId"], 0) + 1
+        if event["type"] == "betting.round" and event["data"]["round"]["phase"] in ("settled", "voided"):
+            rid = event["data"]["round"]["id"]
+            closes.setdefault(rid, []).append(event["data"]["round"]["phase"])
+    check(f"{len(closes)} rounds closed through 5 failovers, each exactly once (settled or voided, never both)",
+          len(closes) >= 5 and all(len(v) == 1 for v in closes.values()), {k: v for k, v in closes.items() if len(v) != 1})
+    check("each settled round's result was announced once", all(n == 1 for n in results.values())
+          and set(results) == {r for r, v in closes.items() if v == ["settled"]}, results)
+    seqs = [e["seq"] for e in events]
+    check("the table's events are numbered without gaps or repeats", seqs == list(range(seqs[0], seqs[0] + len(seqs))) if seqs else False)
+
+    paid_twice, settled_twice, pending = [], [], 0
+    for token in players:
+        client = await Client.connect(live()[0], token)
+        ledger = await client.call("betting.ledger", {"limit": 100})
+        credits = {}
+        for entry in ledger["data"]["items"]:
+            if entry["kind"] in ("payout", "refund"):
+                credits[entry["reference"]] = credits.get(entry["reference"], 0) + 1
+        paid_twice += [ref for ref, n in credits.items() if n > 1]
+        mine = await client.call("hub.subscribe", {"topic": f"user:{client.welcome['data']['user']['id']}", "since": 0})
+        per_round = {}
+        for event in mine["data"].get("missed", []):
+            if event["type"] == "betting.settled":
+                per_round[event["data"]["roundId"]] = per_round.get(event["data"]["roundId"], 0) + 1
+        settled_twice += [r for r, n in per_round.items() if n > 1]
+        bets = await client.call("betting.myBets", {"limit": 100})
+        pending += sum(1 for b in bets["data"]["items"] if b["status"] == "pending")
+        await client.close()
+    check(f"{len(acked_bets)} acknowledged bets: none paid or refunded twice", acked_bets and not paid_twice, paid_twice)
+    check("each player heard betting.settled once per round", not settled_twice, settled_twice)
+    check("no bet is left pending on a closed round (at most the open round's)", pending <= 3, pending)
+    reconcile = subprocess.run([BIN, "betting", "reconcile"], env=env, capture_output=True, text=True, timeout=120)
+    check("switchboard betting reconcile: every wallet equals its ledger", reconcile.returncode == 0, reconcile.stdout + reconcile.stderr)
+
+    queue = await watcher.call("hub.subscribe", {"topic": "tickets:queue", "since": 0})
+    raised = {}
+    for event in queue["data"].get("missed", []):
+        if event["type"] in ("tickets.sla_warning", "tickets.sla_breached"):
+            key = (event["data"]["ticket"]["id"], event["data"]["target"], event["type"])
+            raised.setdefault(key, []).append(event["seq"])
+    missing, doubled, disordered = [], [], []
+    for ticket in tickets:
+        for target in ("firstResponse", "resolution"):
+            warning, breach = raised.get((ticket, target, "tickets.sla_warning"), []), raised.get((ticket, target, "tickets.sla_breached"), [])
+            if not warning or not breach:
+                missing.append((ticket, target, len(warning), len(breach)))
+            if len(warning) > 1 or len(breach) > 1:
+                doubled.append((ticket, target))
+            if warning and breach and warning[0] > breach[0]:
+                disordered.append((ticket, target))
+    check(f"{len(tickets)} tickets through 5 failovers: every SLA warning and breach raised (none skipped)", tickets and not missing, missing[:5])
+    check("none raised twice", not doubled, doubled[:5])
+    check("each warning before its breach", not disordered, disordered[:5])
+    await watcher.close()
+    if os.environ.get("CLUSTER_TEST_VERBOSE"):
+        for node in nodes:
+            print(node.name, "".join(l for l in node.lines if "singleton" in l or "listener" in l), flush=True)
+    for node in nodes:
+        if node.proc.poll() is None:
+            node.stop()
+
 try:
-    asyncio.run(main())
+    if not os.environ.get("CLUSTER_TEST_ONLY_FAILOVER"):
+        asyncio.run(main())
+    asyncio.run(failover())
 except Exception as error:
     import traceback
     traceback.print_exc()

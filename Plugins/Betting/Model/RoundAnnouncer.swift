@@ -12,8 +12,8 @@ struct RoundAnnouncer: Sendable {
     let metrics: ModuleMetrics
 
     /// The round's new phase, to its table.
-    func phase(_ round: RoundStore.Round) async throws {
-        try await events.publish(RoundChanged(round: round.view), on: BettingTopics.table(round.table))
+    func phase(_ round: RoundStore.Round, in transaction: Transaction) async throws {
+        try await events.publish(RoundChanged(round: round.view), on: BettingTopics.table(round.table), in: transaction)
     }
 
     /// A settled or voided round: the table hears the round (and the result), each player their bets.

@@ -5,7 +5,9 @@ import ServiceLifecycle
 /// Runs every table's rounds: `betting` → `locked` → `settled` → the next round, on the
 /// configured durations. It runs under the kernel's ``Leadership`` (one node at a time) and
 /// keeps no state of its own: each tick reads the rounds' rows and moves them by
-/// compare-and-set, so a tick repeated by a second node, or after a crash, does nothing twice.
+/// compare-and-set, each move in one transaction with its events, so a tick repeated by a
+/// second node, by a deposed leader waking late, or after a crash, does nothing twice and
+/// never loses an announcement.
 ///
 /// Restarts: the first pass after gaining leadership resumes a round whose phase deadline has
 /// not passed, and voids (refunding every bet, in one transaction) a round whose deadline
@@ -23,7 +25,7 @@ struct RoundClock: Service {
     /// is one transaction, so stopping anywhere leaves nothing half done).
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            try await leadership.whileLeader("betting.round-clock") {
+            try await leadership.whileLeader("betting.clock") {
                 var recovering = true
                 while !Task.isCancelled {
                     do {
@@ -48,7 +50,7 @@ struct RoundClock: Service {
     func advance(_ table: String, recovering: Bool = false) async throws {
         let now = clock.nowMs()
         guard let round = try await rounds.current(table) else {
-            if let opened = try await rounds.open(table, at: now) { try await announcer.phase(opened) }
+            _ = try await rounds.open(table, at: now, then: { try await announcer.phase($0, in: $1) })
             return
         }
         switch round.phase {
@@ -60,13 +62,12 @@ struct RoundClock: Service {
                     announcer.count(outcome)
                     await announcer.notify(outcome)
                 }
-                if let opened = try await rounds.open(table, at: now) { try await announcer.phase(opened) }
+                _ = try await rounds.open(table, at: now, then: { try await announcer.phase($0, in: $1) })
                 return
             }
             guard now >= round.phaseEndsAt else { return }
             if round.phase == "betting" {
-                if let locked = try await rounds.lock(round.id) {
-                    try await announcer.phase(locked)
+                if try await rounds.lock(round.id, then: { try await announcer.phase($0, in: $1) }) != nil {
                     try await advance(table)  // a locked phase of 0 ms settles at once
                 }
             } else if let outcome = try await rounds.settle(round.id, at: now, then: { try await announcer.closed($0, in: $1) }) {
@@ -76,7 +77,7 @@ struct RoundClock: Service {
         default:
             // settled or voided: the next round opens when the settled phase has been shown
             guard now >= round.phaseEndsAt else { return }
-            if let opened = try await rounds.open(table, at: now) { try await announcer.phase(opened) }
+            _ = try await rounds.open(table, at: now, then: { try await announcer.phase($0, in: $1) })
         }
     }
 }

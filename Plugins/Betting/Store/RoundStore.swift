@@ -128,9 +128,10 @@ struct RoundStore: Sendable {
 
     // MARK: - The round's life
 
-    /// Opens round `number` of `table` in `betting`, with a fresh seed.
+    /// Opens round `number` of `table` in `betting`, with a fresh seed, in one transaction
+    /// with `then` (which publishes in it).
     /// - Returns: the round, or `nil` when another opened it first (the unique index).
-    func open(_ table: String, at now: Int64) async throws -> Round? {
+    func open(_ table: String, at now: Int64, then announce: @Sendable (Round, Transaction) async throws -> Void) async throws -> Round? {
         let seed = ProvablyFair.newSeed()
         do {
             return try await database.transaction { sql in
@@ -144,6 +145,7 @@ struct RoundStore: Sendable {
                     VALUES (\(bind: round.id), \(bind: table), \(bind: round.number), 'betting', \(bind: round.phaseEndsAt),
                             \(bind: round.serverSeed), \(bind: round.commitment), \(bind: now))
                     """).run()
+                try await announce(round, sql)
                 return round
             }
         } catch {
@@ -153,14 +155,18 @@ struct RoundStore: Sendable {
         }
     }
 
-    /// Locks a round in `betting`: bets are refused from now. - Returns: the round after, or
-    /// `nil` when it was not in `betting` (someone else moved it).
-    func lock(_ roundID: String) async throws -> Round? {
+    /// Locks a round in `betting`: bets are refused from now; `then` publishes in the same
+    /// transaction. - Returns: the round after, or `nil` when it was not in `betting`
+    /// (someone else moved it).
+    func lock(_ roundID: String, then announce: @Sendable (Round, Transaction) async throws -> Void) async throws -> Round? {
         try await database.transaction { sql in
-            try await sql.raw("""
+            guard let locked = try await sql.raw("""
                 UPDATE betting_rounds SET phase = 'locked', phase_ends_at = phase_ends_at + \(bind: configuration.lockedPhaseMs)
                 WHERE id = \(bind: roundID) AND phase = 'betting' RETURNING \(unsafeRaw: Self.roundColumns)
                 """).first().map(Self.round)
+            else { return nil }
+            try await announce(locked, sql)
+            return locked
         }
     }
 

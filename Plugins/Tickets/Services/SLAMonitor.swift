@@ -5,9 +5,10 @@ import SQLKit
 
 /// Watches the SLA clocks: raises `tickets.sla_warning` when a target is `slaWarningPercent`
 /// used and `tickets.sla_breached` when it passes, each exactly once per ticket and target
-/// (a guarded flag in the database, so a restart neither loses nor repeats one), and notifies
-/// the assignee, or every agent when there is none. Paused, solved and closed tickets are
-/// not watched; a met first response ends that clock. Runs on one node (the leader).
+/// (a guarded flag set in the transaction that publishes the event, so a restart or a
+/// failover neither loses nor repeats one), and notifies the assignee, or every agent when
+/// there is none. Paused, solved and closed tickets are not watched; a met first response
+/// ends that clock. Runs on one node (the leader).
 struct SLAMonitor: Service {
     let store: TicketStore
     let announcer: TicketAnnouncer
@@ -35,9 +36,10 @@ struct SLAMonitor: Service {
         let now = clock.nowMs()
         var raised = 0
         for target in Target.allCases {
-            // a breach first: a ticket found late is breached, and its warning is then moot
-            raised += try await raise(target, breach: true, now: now)
+            // the warning first: a ticket found late (after a restart, or a failover to another
+            // node) gets its warning, then its breach — late, but neither is skipped
             raised += try await raise(target, breach: false, now: now)
+            raised += try await raise(target, breach: true, now: now)
         }
         return raised
     }
@@ -56,21 +58,26 @@ struct SLAMonitor: Service {
         }
         var raised = 0
         for id in ids {
-            let claimed = try await store.database.withConnection { sql in
-                try await sql.raw("""
-                    UPDATE tickets_tickets SET \(unsafeRaw: flag) = TRUE\(unsafeRaw: breach ? ", \(column)_warned = TRUE" : "")
+            // the claim and its events commit together: a node dying in between neither loses
+            // the warning nor lets the next leader raise it again
+            let claimed = try await store.database.transaction { transaction -> TicketView? in
+                guard try await transaction.raw("""
+                    UPDATE tickets_tickets SET \(unsafeRaw: flag) = TRUE
                     WHERE id = \(bind: id) AND \(unsafeRaw: flag) = FALSE RETURNING id
-                    """).first() != nil
-            }
-            guard claimed, let ticket = try await store.ticket(id) else { continue }
-            raised += 1
-            for topic in [TicketTopics.ticket(id), TicketTopics.queue] {
-                if breach {
-                    try await announcer.events.publish(SLABreached(ticket: ticket, target: target.rawValue), on: topic)
-                } else {
-                    try await announcer.events.publish(SLAWarning(ticket: ticket, target: target.rawValue), on: topic)
+                    """).first() != nil,
+                    let ticket = try await store.load(id, on: transaction)
+                else { return nil }
+                for topic in [TicketTopics.ticket(id), TicketTopics.queue] {
+                    if breach {
+                        try await announcer.events.publish(SLABreached(ticket: ticket, target: target.rawValue), on: topic, in: transaction)
+                    } else {
+                        try await announcer.events.publish(SLAWarning(ticket: ticket, target: target.rawValue), on: topic, in: transaction)
+                    }
                 }
+                return ticket
             }
+            guard let ticket = claimed else { continue }
+            raised += 1
             let title = breach ? "SLA breached (\(target.label)): \(ticket.subject)" : "SLA at risk (\(target.label)): \(ticket.subject)"
             await announcer.notify(try await announcer.staffFor(ticket), category: breach ? .error : .warning, title: title, body: "", ticket: ticket)
         }
@@ -79,7 +86,7 @@ struct SLAMonitor: Service {
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            try await leadership.whileLeader("tickets.sla-monitor") {
+            try await leadership.whileLeader("tickets.sla") {
                 while !Task.isCancelled {
                     do { try await check() } catch {
                         logger.warning("SLA check failed", metadata: ["error": .string(String(describing: error))])

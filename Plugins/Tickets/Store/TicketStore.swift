@@ -47,7 +47,8 @@ struct TicketStore: Sendable {
             """).run()
     }
 
-    private func load(_ id: String, on sql: any SQLDatabase) async throws -> TicketView? {
+    /// The ticket `id` as `sql` sees it (inside a transaction: with its own changes).
+    func load(_ id: String, on sql: any SQLDatabase) async throws -> TicketView? {
         try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM tickets_tickets WHERE id = \(bind: id)").first().map(Self.ticket)
     }
 

@@ -70,7 +70,7 @@ final class ClusterBus: Sendable {
                     """).run()
             }
         } catch {
-            try? await connection.close()
+            ConnectionProbe.abandon(connection)
             throw error
         }
         claimed.withLock { $0 = connection }
@@ -99,7 +99,7 @@ final class ClusterBus: Sendable {
             defer { connection = nil }
             return connection
         }
-        try? await connection?.close()
+        await ConnectionProbe.close(connection, within: .seconds(2))
     }
 
     // MARK: publishing
@@ -275,7 +275,7 @@ final class ClusterBus: Sendable {
                 logger.warning("cluster listener lost its connection; reconnecting", metadata: ["error": .string(String(describing: error))])
             }
             listening.store(false, ordering: .relaxed)
-            try? await connection?.close()
+            ConnectionProbe.abandon(connection)
             connection = nil
             claimed.withLock { $0 = nil }
             try? await Task.sleep(for: backoff)
@@ -285,16 +285,13 @@ final class ClusterBus: Sendable {
     }
 
     /// Fails when the listener's connection stops answering (a half-open TCP connection never
-    /// ends the notification stream by itself).
+    /// ends the notification stream by itself), closing it so the stream ends too.
     private func probe(_ connection: PostgresConnection) async throws {
         while true {
             try await Task.sleep(for: .seconds(2))
-            try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask { try await connection.sql().raw("SELECT 1").run(); return true }
-                group.addTask { try await Task.sleep(for: .seconds(3)); return false }
-                let answered = try await group.next() ?? false
-                group.cancelAll()
-                if !answered { throw DatabaseUnavailable(reason: "the cluster listener's connection stopped answering") }
+            guard await ConnectionProbe.answers(connection, within: .seconds(3)) else {
+                ConnectionProbe.abandon(connection)
+                throw DatabaseUnavailable(reason: "the cluster listener's connection stopped answering")
             }
         }
     }
@@ -407,13 +404,15 @@ final class ClusterBus: Sendable {
     /// How long a node may miss heartbeats (one a second) before it counts as gone.
     static let liveHorizonMs: Int64 = 5_000
 
-    /// The live nodes: a heartbeat within ``liveHorizonMs``.
+    /// The live nodes: a heartbeat within ``liveHorizonMs``. A job is shown under one node
+    /// only, the freshest claimant whose claim is at most two heartbeats old: a node that just
+    /// died or froze still has a row for a few seconds, but not the lead it lost.
     func liveNodes() async throws -> [ClusterNode] {
-        let horizon = clock.nowMs() - Self.liveHorizonMs
-        return try await database.withConnection { sql in
+        let now = clock.nowMs()
+        var nodes = try await database.withConnection { sql in
             try await sql.raw("""
                 SELECT name, started_at, last_seen_at, connections, leader_of FROM hub_nodes
-                WHERE last_seen_at >= \(bind: horizon) ORDER BY name
+                WHERE last_seen_at >= \(bind: now - Self.liveHorizonMs) ORDER BY name
                 """).all().map { row in
                 let leads = try row.decode(column: "leader_of", as: String.self)
                 return ClusterNode(
@@ -424,6 +423,16 @@ final class ClusterBus: Sendable {
                     leaderOf: leads.split(separator: ",").map(String.init))
             }
         }
+        var freshest: [String: (node: String, seenAt: Int64)] = [:]
+        for node in nodes where now - node.lastSeenAt <= 2_000 {
+            for job in node.leaderOf where (freshest[job]?.seenAt ?? .min) < node.lastSeenAt {
+                freshest[job] = (node.name, node.lastSeenAt)
+            }
+        }
+        for index in nodes.indices {
+            nodes[index].leaderOf = nodes[index].leaderOf.filter { freshest[$0]?.node == nodes[index].name }
+        }
+        return nodes
     }
 }
 

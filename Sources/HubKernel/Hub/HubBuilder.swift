@@ -31,7 +31,7 @@ public enum HubBuilder {
         clock: any HubClock = SystemClock(),
         logger: Logger,
         bus: (any Bus)? = nil,
-        leadership: any Leadership = SingleNodeLeadership(),
+        leadership: (any Leadership)? = nil,
         node: String? = nil
     ) async throws -> Hub {
         let problems = settings.problems()
@@ -43,6 +43,8 @@ public enum HubBuilder {
         let cluster = clustered
             ? ClusterBus(node: node, database: database, topics: topics, historySize: settings.topicHistorySize, clock: clock, logger: logger)
             : nil
+        // one node leads each singleton job: the holder of its advisory lock in a cluster
+        let leadership = leadership ?? (clustered ? ClusterLeadership(database: database, logger: logger) : SingleNodeLeadership())
         let flags = FeatureFlags(loaded: moduleTypes.map { moduleTypeName($0) })
         let metrics = HubMetrics()
         let capabilities = CapabilityRegistry()

@@ -3,13 +3,14 @@ import Synchronization
 /// Runs work that must happen on one node of a cluster at a time (a round clock, an SLA
 /// monitor).
 ///
-/// A service wraps its loop in ``whileLeader(_:_:)``. ``SingleNodeLeadership``, the only
-/// implementation today, simply runs the loop. Cluster mode (not built yet) will run it on the
-/// one node holding a PostgreSQL lock, cancel it when the lock is lost and start it elsewhere
-/// when that node dies; services written against this protocol need no change for it.
+/// A service wraps its loop in ``whileLeader(_:_:)``. ``SingleNodeLeadership`` simply runs
+/// the loop. In cluster mode the loop runs on the one node holding the job's PostgreSQL
+/// advisory lock, is cancelled when that node can no longer count on the lock, and starts
+/// elsewhere when it dies (`ClusterLeadership`). Every side effect of a job must be a
+/// compare-and-set on row state, so a step a deposed leader finishes late changes nothing.
 /// ```swift
 /// func run() async throws {
-///     try await leadership.whileLeader("betting.round-clock") { try await tickForever() }
+///     try await leadership.whileLeader("betting.clock") { try await tickForever() }
 /// }
 /// ```
 public protocol Leadership: Sendable {

@@ -82,7 +82,10 @@ public final class Database: Sendable {
             )
             configuration.options.connectTimeout = .seconds(5)
             configuration.options.maximumConnections = maxConnections
-            if let searchPath { configuration.options.additionalStartupParameters = [("search_path", searchPath)] }
+            // a transaction left open by a frozen node (SIGSTOP, a stalled VM) would hold its row
+            // locks until it thaws; PostgreSQL ends it instead (ours last milliseconds)
+            configuration.options.additionalStartupParameters = [("idle_in_transaction_session_timeout", "15000")]
+            if let searchPath { configuration.options.additionalStartupParameters.append(("search_path", searchPath)) }
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             var dedicated = PostgresConnection.Configuration(
                 host: host, port: port, username: username, password: password, database: database,
@@ -146,7 +149,7 @@ public final class Database: Sendable {
         try await withoutActuallyEscaping(body) { body in
             // the closure runs at most once, inside the child task awaited before returning
             nonisolated(unsafe) let body = body
-            let granted = LeaseFlag()
+            let granted = OnceFlag()
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
                     try await client.withConnection { connection in
@@ -215,8 +218,10 @@ public final class Database: Sendable {
 
     /// Opens a PostgreSQL connection outside the pool, for what must hold one session
     /// (cluster mode's LISTEN and its node-name lock). `nil` for SQLite. The caller closes it.
-    func dedicatedConnection(logger: Logger) async throws -> PostgresConnection? {
-        guard case .postgres(_, let configuration) = backend else { return nil }
+    /// - Parameter settings: session settings sent at connect (`idle_session_timeout`, …).
+    func dedicatedConnection(logger: Logger, settings: [(String, String)] = []) async throws -> PostgresConnection? {
+        guard case .postgres(_, var configuration) = backend else { return nil }
+        configuration.options.additionalStartupParameters += settings
         return try await PostgresConnection.connect(configuration: configuration, id: Int.random(in: 1...Int.max), logger: logger)
     }
 
@@ -240,11 +245,4 @@ public final class Database: Sendable {
             return false
         }
     }
-}
-
-/// Whether a pooled connection was granted (set once, read by the lease watchdog).
-private final class LeaseFlag: Sendable {
-    private let value = Atomic(false)
-    func set() { value.store(true, ordering: .releasing) }
-    var isSet: Bool { value.load(ordering: .acquiring) }
 }

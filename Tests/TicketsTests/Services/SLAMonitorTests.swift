@@ -64,6 +64,23 @@ struct SLAMonitorTests {
         }
     }
 
+    @Test("a ticket found late (the monitor was down past its due time) gets its warning, then its breach") func late() async throws {
+        let clock = TestClock()
+        try await TestHub.run(modules: [TicketsModule.self], environment: fastSLA, clock: clock) { hub in
+            let requester = try await hub.client()
+            let agent = try await hub.client(role: .agent)
+            _ = try await agent.send("hub.subscribe", ["topic": "tickets:queue"])
+            let id = try #require(try await requester.send("tickets.create", ["subject": "down", "priority": "urgent"]).data["ticket"]["id"].string)
+            clock.advance(ms: 150_000)  // past the first-response breach (100 s), the warning (80 s) never raised
+            #expect(try await tickets(hub).monitor.check() == 2)
+            let warning = try await agent.expectEvent("tickets.sla_warning", on: "tickets:queue")
+            let breach = try await agent.expectEvent("tickets.sla_breached", on: "tickets:queue")
+            #expect(warning.data["ticket"]["id"].string == id && breach.data["target"] == "firstResponse")
+            #expect((warning.seq ?? .max) < (breach.seq ?? .min), "the warning comes first")
+            #expect(try await tickets(hub).monitor.check() == 0)
+        }
+    }
+
     @Test("monitors checking at the same time raise each warning exactly once") func concurrentChecks() async throws {
         let clock = TestClock()
         try await TestHub.run(modules: [TicketsModule.self], environment: fastSLA, clock: clock) { hub in
