@@ -197,13 +197,49 @@ async def main():
           [[s for s, _ in o][:5] for o in orders])
     check("and the same message at the same seq everywhere", orders[0] == orders[1] == orders[2])
 
+    # presence: every node counts every node's connections
+    for reader in readers:
+        await reader.call("presence.track", {"topic": f"chat:{room}"})
+    counts = [(await reader.call("presence.count", {"topic": f"chat:{room}"}))["data"] for reader in readers]
+    check("presence.count agrees on every node (3 users, one connection each on n1, n2, n3)",
+          all(c == {"users": 3, "connections": 3} for c in counts), counts)
+    ghost_token = account(nodes[0], "ghost")
+    ghost = await Client.connect(nodes[0], ghost_token)
+    ghost_id = ghost.welcome["data"]["user"]["id"]
+    await readers[1].call("hub.subscribe", {"topic": "presence:users"})
+    for _ in range(20):  # the connect hooks run just after hub.welcome
+        seen = await readers[2].call("presence.query", {"userIds": [ghost_id]})
+        if seen["data"]["items"]:
+            break
+        await asyncio.sleep(0.1)
+    check("a user connected to n1 is online as seen from n3", seen["data"]["items"] and seen["data"]["items"][0]["online"] is True
+          and seen["data"]["items"][0]["connections"] == 1, seen["data"])
+
     # recovery on another node after the publisher is killed
     last_seen = orders[2][-1][0]
     await readers[2].close()
     for n in range(5):
         await senders[0].call("chat.send", {"room": room, "text": f"after-{n}"})
     nodes[0].kill()
+    killed_at = time.time()
     check("n1 killed with SIGKILL", nodes[0].proc.returncode == -signal.SIGKILL)
+    try:
+        leave = await readers[1]._take(lambda f: f.get("type") == "presence.diff" and f.get("topic") == "presence:users"
+                                       and ghost_id in f["data"]["leaves"], 12, "the ghost's leave")
+        left_after = time.time() - killed_at
+    except asyncio.TimeoutError:
+        leave, left_after = None, None
+    check(f"n1's users go offline on the other nodes within 10 s of its SIGKILL ({left_after and round(left_after, 1)} s)",
+          leave is not None and left_after <= 10.0)
+    gone = await readers[1].call("presence.query", {"userIds": [ghost_id]})
+    check("and presence.query says offline, with a last seen", gone["data"]["items"][0]["online"] is False
+          and gone["data"]["items"][0]["lastSeen"] <= int(time.time() * 1000), gone["data"])
+    for _ in range(30):  # n1's reader was reaped, n3's reader closed its socket before the kill
+        counts = (await readers[1].call("presence.count", {"topic": f"chat:{room}"}))["data"]
+        if counts == {"users": 1, "connections": 1}:
+            break
+        await asyncio.sleep(0.1)
+    check("the killed node's member left the topic's presence", counts == {"users": 1, "connections": 1}, counts)
     again = await Client.connect(nodes[1], account(nodes[1], "returning"))
     await again.call("chat.join", {"room": room})
     sub = await again.call("hub.subscribe", {"topic": f"chat:{room}", "since": last_seen})

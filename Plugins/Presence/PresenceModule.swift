@@ -19,14 +19,19 @@ public struct PresenceModule: HubModule {
         configuration = try PresenceConfiguration(config: setup.config)
         store = PresenceStore(database: setup.database)
         publisher = try setup.events(for: PresenceModule.self)
+        let cluster = setup.isClustered
+            ? ClusterPresence(database: setup.database, events: publisher, clock: setup.clock, node: setup.node, logger: setup.logger,
+                              debounceMs: Int64(configuration.offlineDebounceMs), access: setup.hub)
+            : nil
         tracker = PresenceTracker(store: store, events: publisher, clock: setup.clock, node: setup.node,
-                                  logger: setup.logger, debounceMs: configuration.offlineDebounceMs)
+                                  logger: setup.logger, debounceMs: configuration.offlineDebounceMs,
+                                  cluster: cluster, leadership: setup.leadership)
         access = setup.hub
         users = setup.users
         node = setup.node
     }
 
-    public var migrations: [any Migration] { [Presence001CreateStatus()] }
+    public var migrations: [any Migration] { [Presence001CreateStatus(), Presence002CreateClusterPresence()] }
 
     public var commands: [any CommandHandler] {
         [

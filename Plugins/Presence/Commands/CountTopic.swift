@@ -14,7 +14,7 @@ struct CountTopic: CommandHandler {
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)
-        let members = tracker.members(of: payload.topic)
+        let members = try await tracker.members(of: payload.topic)
         return Reply(users: members.count, connections: members.reduce(0) { $0 + $1.connections })
     }
 }

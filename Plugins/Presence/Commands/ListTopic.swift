@@ -18,7 +18,7 @@ struct ListTopic: CommandHandler {
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)
-        let members = tracker.members(of: payload.topic)
+        let members = try await tracker.members(of: payload.topic)
         let names = members.isEmpty ? [:] : try await users.displayNames(of: members.map(\.userID))
         return Reply(items: members.map { Member(userId: $0.userID, displayName: names[$0.userID] ?? $0.userID, connections: $0.connections) })
     }

@@ -21,11 +21,13 @@ struct QueryPresence: CommandHandler {
         let now = context.clock.nowMs()
         let rows = try await store.rows(Array(Set(payload.userIds)))
         let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0.userID, $0) })
-        return Reply(items: payload.userIds.compactMap { id in
-            guard let row = byID[id] else { return nil }
-            let status = tracker.status(of: id)
-            return PresenceEntry(userId: id, online: status.online, state: row.state, text: row.text,
-                                 lastSeen: status.online ? now : row.lastSeen, connections: status.connections)
-        })
+        var items: [PresenceEntry] = []
+        for id in payload.userIds {
+            guard let row = byID[id] else { continue }
+            let status = try await tracker.status(of: id)
+            items.append(PresenceEntry(userId: id, online: status.online, state: row.state, text: row.text,
+                                       lastSeen: status.online ? now : row.lastSeen, connections: status.connections))
+        }
+        return Reply(items: items)
     }
 }

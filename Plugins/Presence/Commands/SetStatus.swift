@@ -28,7 +28,7 @@ struct SetStatus: CommandHandler {
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let text = payload.text.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
-        let status = tracker.status(of: context.identity.userID)
+        let status = try await tracker.status(of: context.identity.userID)
         let now = context.clock.nowMs()
         let row = try await store.setStatus(context.identity.userID, state: payload.state, text: text, online: status.online, node: node, nowMs: now)
         let entry = PresenceEntry(userId: row.userID, online: status.online, state: row.state, text: row.text,

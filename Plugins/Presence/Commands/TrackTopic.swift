@@ -18,7 +18,7 @@ struct TrackTopic: CommandHandler {
         try await TrackedTopic.authorize(payload.topic, access: access, identity: context.identity)
         await context.subscribe(to: Topic(unchecked: "presence:\(payload.topic)"))
         try await tracker.track(payload.topic, connectionID: context.connectionID, userID: context.identity.userID)
-        let members = tracker.members(of: payload.topic)
+        let members = try await tracker.members(of: payload.topic)
         return Reply(topic: payload.topic, users: members.count, connections: members.reduce(0) { $0 + $1.connections })
     }
 }

@@ -12,7 +12,7 @@ struct UntrackTopic: CommandHandler {
     let tracker: PresenceTracker
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> EmptyReply {
-        tracker.untrack(payload.topic, connectionID: context.connectionID, userID: context.identity.userID)
+        try await tracker.untrack(payload.topic, connectionID: context.connectionID, userID: context.identity.userID)
         return EmptyReply()
     }
 }

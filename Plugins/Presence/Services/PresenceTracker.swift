@@ -3,12 +3,14 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Who is connected and who is where, on this node, with the leave debounce.
+/// Who is connected and who is where, with the leave debounce.
 ///
 /// A user is online from their first connection; after the last one closes they stay online
 /// for `offlineDebounceMs`, so a reload (close, then reconnect within the debounce) says
 /// nothing. Topic presence works the same per topic. Transitions are announced as
-/// `presence.diff` (unsequenced) and online status is persisted.
+/// `presence.diff` (unsequenced) and online status is persisted. A single node keeps this in
+/// memory; in a cluster every call goes to ``ClusterPresence``, which keeps it in the
+/// database so every node counts every node's connections.
 final class PresenceTracker: Service, Sendable {
     private struct User {
         var connections: Set<String> = []
@@ -35,8 +37,14 @@ final class PresenceTracker: Service, Sendable {
     private let logger: Logger
     let debounceMs: Int64
     private let startedAt: Int64
+    /// Cluster mode: presence in the database.
+    let cluster: ClusterPresence?
+    private let leadership: any Leadership
 
-    init(store: PresenceStore, events: EventPublisher<PresenceModule>, clock: any HubClock, node: String, logger: Logger, debounceMs: Int) {
+    init(store: PresenceStore, events: EventPublisher<PresenceModule>, clock: any HubClock, node: String, logger: Logger, debounceMs: Int,
+         cluster: ClusterPresence? = nil, leadership: any Leadership) {
+        self.cluster = cluster
+        self.leadership = leadership
         self.store = store
         self.events = events
         self.clock = clock
@@ -61,6 +69,12 @@ final class PresenceTracker: Service, Sendable {
     // MARK: connections
 
     func connected(_ connection: ConnectionInfo) async {
+        if let cluster {
+            do { try await cluster.connected(connection) } catch {
+                logger.warning("could not record presence", metadata: ["error": .string(String(describing: error))])
+            }
+            return
+        }
         let userID = connection.identity.userID
         let cameOnline = state.withLock { state -> Bool in
             var user = state.users[userID] ?? User()
@@ -77,6 +91,13 @@ final class PresenceTracker: Service, Sendable {
     }
 
     func disconnected(_ connection: ConnectionInfo) async {
+        if let cluster {
+            do { try await cluster.disconnected(connection) } catch {
+                // the reaper finds what is left without a connection once this node is gone
+                logger.warning("could not record a presence leave", metadata: ["error": .string(String(describing: error))])
+            }
+            return
+        }
         let userID = connection.identity.userID
         let leaveAt = clock.nowMs() + debounceMs
         state.withLock { state in
@@ -101,6 +122,7 @@ final class PresenceTracker: Service, Sendable {
 
     /// Marks a connection's user as present on `topic`; announces a join when they were not.
     func track(_ topic: String, connectionID: String, userID: String) async throws {
+        if let cluster { return try await cluster.track(topic, connectionID: connectionID, userID: userID) }
         let joined = state.withLock { state -> Bool in
             var members = state.topics[topic] ?? [:]
             var member = members[userID] ?? Member()
@@ -116,7 +138,8 @@ final class PresenceTracker: Service, Sendable {
     }
 
     /// Ends a connection's presence on `topic` (the leave is announced after the debounce).
-    func untrack(_ topic: String, connectionID: String, userID: String) {
+    func untrack(_ topic: String, connectionID: String, userID: String) async throws {
+        if let cluster { return try await cluster.untrack(topic, connectionID: connectionID, userID: userID) }
         let leaveAt = clock.nowMs() + debounceMs
         state.withLock { state in
             state.tracked[connectionID]?.remove(topic)
@@ -125,15 +148,17 @@ final class PresenceTracker: Service, Sendable {
     }
 
     /// The users present on `topic` with their connection counts (0 while a leave is pending).
-    func members(of topic: String) -> [(userID: String, connections: Int)] {
-        state.withLock { state in
+    func members(of topic: String) async throws -> [(userID: String, connections: Int)] {
+        if let cluster { return try await cluster.members(of: topic) }
+        return state.withLock { state in
             (state.topics[topic] ?? [:]).map { ($0.key, $0.value.connections.count) }.sorted { $0.userID < $1.userID }
         }
     }
 
     /// Open connections and whether the user counts as online.
-    func status(of userID: String) -> (online: Bool, connections: Int) {
-        state.withLock { state in
+    func status(of userID: String) async throws -> (online: Bool, connections: Int) {
+        if let cluster { return try await cluster.status(of: userID) }
+        return state.withLock { state in
             guard let user = state.users[userID] else { return (false, 0) }
             return (user.announced, user.connections.count)
         }
@@ -144,6 +169,7 @@ final class PresenceTracker: Service, Sendable {
     /// Completes the leaves whose debounce has passed. - Returns: how many were announced.
     @discardableResult
     func flush() async -> Int {
+        if let cluster { return await cluster.flush() }
         let now = clock.nowMs()
         let (offline, leaves) = state.withLock { state -> ([(String, Int64)], [(String, String)]) in
             var offline: [(String, Int64)] = []
@@ -179,6 +205,7 @@ final class PresenceTracker: Service, Sendable {
     /// - Returns: how many.
     @discardableResult
     func clearStale() async -> Int {
+        if let cluster { return await cluster.clearStale(startedAt: startedAt) }
         do {
             let stale = try await store.markStaleOffline(before: startedAt)
             if stale > 0 { logger.notice("marked stale presence offline", metadata: ["count": .stringConvertible(stale)]) }
@@ -192,9 +219,27 @@ final class PresenceTracker: Service, Sendable {
     func run() async throws {
         await clearStale()
         try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: .milliseconds(250))
-                await self.flush()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .milliseconds(250))
+                        await self.flush()
+                    }
+                }
+                if let cluster = self.cluster {
+                    // one node reaps what dead nodes left behind
+                    group.addTask {
+                        try await self.leadership.whileLeader("presence.reaper") {
+                            while !Task.isCancelled {
+                                do { try await cluster.reap() } catch {
+                                    self.logger.warning("presence reaper pass failed", metadata: ["error": .string(String(describing: error))])
+                                }
+                                try await Task.sleep(for: .milliseconds(500))
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
             }
         }
     }

@@ -401,6 +401,15 @@ final class ClusterBus: Sendable {
         }
     }
 
+    /// The names of the nodes whose heartbeat is at most `withinMs` old.
+    func nodeNames(seenWithinMs withinMs: Int64) async throws -> Set<String> {
+        let horizon = clock.nowMs() - withinMs
+        return try await database.withConnection { sql in
+            Set(try await sql.raw("SELECT name FROM hub_nodes WHERE last_seen_at >= \(bind: horizon)").all()
+                .map { try $0.decode(column: "name", as: String.self) })
+        }
+    }
+
     /// How long a node may miss heartbeats (one a second) before it counts as gone.
     static let liveHorizonMs: Int64 = 5_000
 

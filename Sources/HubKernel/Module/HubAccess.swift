@@ -30,4 +30,16 @@ public final class HubAccess: Sendable {
         guard let hub, let connection = hub.connection(id: id) else { return false }
         return hub.sendEvent(Event.type.rawValue, event, to: connection)
     }
+
+    /// Whether this node is one of a cluster (state a module keeps in memory is then this
+    /// node's only; presence keeps it in the database instead).
+    public var isClustered: Bool { hub?.isClustered ?? false }
+
+    /// The names of the nodes whose heartbeat is at most `withinMs` old (this node alone
+    /// outside a cluster): what a module reaps a dead node's leftovers by.
+    public func liveNodeNames(withinMs: Int64) async throws -> Set<String> {
+        guard let hub else { throw HubError.unavailable("the hub is starting") }
+        guard let cluster = hub.cluster else { return [hub.node] }
+        return try await cluster.nodeNames(seenWithinMs: withinMs)
+    }
 }

@@ -35,6 +35,11 @@ public struct ModuleSetup: Sendable {
     let flags: FeatureFlags
     let publisher: HubPublisher
 
+    /// Whether this node is one of a cluster (several nodes on one PostgreSQL database):
+    /// state a module keeps in memory is then this node's alone, so what users must see the
+    /// same on every node (presence) lives in the database instead.
+    public var isClustered: Bool { publisher.cluster != nil }
+
     /// This module's event publisher, for its handlers and services.
     ///
     /// ```swift
