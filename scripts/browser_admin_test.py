@@ -2,7 +2,8 @@
 """Drives the admin console (GET /web/admin) in headless Chromium against the real binary,
 next to a user of the chat app in a second browser.
 
-Checks: a non-admin is turned away; the console lists the modules with their flags, counts
+Checks: a non-admin is turned away; the console lists the node with the jobs it leads and
+the modules with their flags, counts
 the user's connection and the topic they are on, shows the command rates from /metrics as the
 user chats; switching chat off in the console reaches the user's page at once (a notice, the
 composer disabled) and switching it on brings chat back; a role set from the console is listed
@@ -44,6 +45,9 @@ try:
     console.execute_script("sessionStorage.clear()")
     sign_in(console, "/web/admin", "root", "root-password")
     waits[console].until(lambda d: text(d, "status") == "live")
+    nodes = table(console, "nodes")
+    check("the cluster card lists this node, marked, with the singleton jobs it runs",
+          len(nodes) == 1 and nodes[0][0].endswith("(this one)") and "betting.clock" in nodes[0][4] and "tickets.sla" in nodes[0][4], nodes)
     modules = {row[0]: row for row in table(console, "modules")}
     check("the console lists every module with its flag", {"chat", "presence", "notifications", "tickets", "betting", "chsh", "web"} <= set(modules)
           and js(console, "return document.querySelector('#modules input[data-module=chat]').checked"), modules)

@@ -51,6 +51,24 @@ function renderOverview(overview) {
   $("topics").replaceChildren(...overview.topics.map((topic) => cells(document.createElement("tr"), [topic.topic, topic.subscribers])));
 }
 
+/** A duration in words, coarse: "42 s", "7 min", "3 h". */
+function ago(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`;
+}
+
+function renderCluster(cluster, currentNode) {
+  const now = Date.now();
+  $("nodes").replaceChildren(...cluster.nodes.map((node) => {
+    const row = cells(document.createElement("tr"), [
+      node.name + (node.name === currentNode ? " (this one)" : ""), node.connections, ago(now - node.startedAt),
+      `${ago(now - node.lastSeenAt)} ago`, node.leaderOf.join(", ") || "–",
+    ]);
+    row.dataset.node = node.name;
+    return row;
+  }));
+}
+
 async function setFeature(name, enabled) {
   try {
     await call("PUT", `/admin/features/${encodeURIComponent(name)}`, { enabled });
@@ -128,8 +146,11 @@ async function setRole(username, role) {
 
 async function poll() {
   try {
-    const [overview, metrics] = await Promise.all([call("GET", "/admin/overview"), call("GET", "/metrics")]);
+    const [overview, metrics, cluster] = await Promise.all([
+      call("GET", "/admin/overview"), call("GET", "/metrics"), call("GET", "/admin/cluster"),
+    ]);
     renderOverview(overview);
+    renderCluster(cluster, overview.node);
     renderRates({ at: Date.now(), counts: commandCounts(metrics) });
     $("status").textContent = "live";
   } catch (error) {
