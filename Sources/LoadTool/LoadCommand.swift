@@ -30,6 +30,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Server port (default: switchboard 8080, hb-raw 8103, socketio 8102, django-channels 8101).")
     var port: Int?
 
+    @Option(help: "Spread connections round-robin over these ports, comma-separated: the nodes of a Switchboard cluster (docs/cluster.md). Accounts are made on the first.")
+    var ports: String?
+
     @Option(name: .customLong("server-pid"), help: "Server process id, for its CPU and RSS readings.")
     var serverPID: Int32?
 
@@ -44,10 +47,18 @@ struct ServerOptions: ParsableArguments {
             throw ValidationError("switchboard-load only targets loopback")
         }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+        if let ports, parsedPorts(ports).isEmpty { throw ValidationError("--ports must list ports, e.g. 8080,8081,8082") }
+    }
+
+    private func parsedPorts(_ list: String) -> [Int] {
+        list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { (1...65535).contains($0) }
     }
 
     var resolvedTarget: Target {
-        Target(kind: target, host: host, port: port ?? target.defaultPort)
+        let spread = ports.map(parsedPorts) ?? []
+        var target = Target(kind: target, host: host, port: spread.first ?? port ?? target.defaultPort)
+        target.ports = spread
+        return target
     }
 
     var probe: ProcessProbe { ProcessProbe(serverPID: serverPID) }

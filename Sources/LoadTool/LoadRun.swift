@@ -154,7 +154,7 @@ final class LoadRun: @unchecked Sendable {
             welcome = loop.makeSucceededVoidFuture()
         }
         let watchdog = loop.scheduleTask(in: .seconds(30)) { socket.close() }
-        let ready = socket.connect(host: target.host, port: target.port, path: target.path(token: token, room: room))
+        let ready = socket.connect(host: target.host, port: target.port(forConnection: socket.index), path: target.path(token: token, room: room))
             .flatMap { welcome }
             .flatMap { () -> EventLoopFuture<Void> in
                 guard let room else { return self.loop.makeSucceededVoidFuture() }

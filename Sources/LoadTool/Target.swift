@@ -29,6 +29,11 @@ struct Target: Sendable {
     let kind: Kind
     let host: String
     let port: Int
+    /// Every node to spread connections over (a cluster), `port` first; just `port` otherwise.
+    var ports: [Int] = []
+
+    /// The port of the `index`-th connection: round-robin over ``ports``.
+    func port(forConnection index: Int) -> Int { ports.isEmpty ? port : ports[index % ports.count] }
 
     var authenticates: Bool { kind == .switchboard }
 
