@@ -163,6 +163,12 @@ async def main():
             break
         time.sleep(0.25)
     check("/admin/cluster on any node lists the three live nodes", listed == ["n1", "n2", "n3"], listed)
+    # a one-shot command on the cluster's database (an operator making an account) is no node
+    made = subprocess.run([BIN, "user", "create", "operator2", "--role", "agent"], env=ENV, input="operator-pass-1\n",
+                          capture_output=True, text=True, timeout=120)
+    status, body = http("GET", nodes[1].port, "/admin/cluster", token=admin)
+    check("switchboard user create beside a running cluster works and does not appear as a node",
+          made.returncode == 0 and [n["name"] for n in body.get("nodes", [])] == ["n1", "n2", "n3"], (made.stderr, body))
     status, ready = http("GET", nodes[2].port, "/readyz")
     check("/readyz is ready on a listening node", status == 200, ready)
 

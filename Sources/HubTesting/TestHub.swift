@@ -81,6 +81,7 @@ public struct TestHub: Sendable {
             case .inProcess:
                 guard bus != nil || hub.isClustered else { return try await body(TestHub(hub: hub, mode: mode, baseURL: nil, clock: clock)) }
                 // with a bus or in a cluster, hear what other nodes send, as the live runtime does
+                try await hub.joinCluster()
                 return try await withThrowingTaskGroup(of: T?.self) { group in
                     group.addTask { try await BusRelay(hub: hub).run(); return nil }
                     group.addTask { try await ClusterMembership(hub: hub).run(); return nil }

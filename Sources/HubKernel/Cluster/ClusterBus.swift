@@ -56,6 +56,7 @@ final class ClusterBus: Sendable {
     /// Takes this node's name and records the node, before the node serves anything.
     /// - Throws: ``NodeNameTaken`` while another live node holds the name; database errors.
     func claim() async throws {
+        if claimed.withLock({ $0 != nil }) { return }
         guard let connection = try await database.dedicatedConnection(logger: logger) else { return }
         do {
             let schema = try await connection.sql().raw("SELECT current_schema() AS schema").first()?.decode(column: "schema", as: String.self) ?? "public"

@@ -161,7 +161,13 @@ extension Hub {
         if migrate { try await migrator.migrate() }
         try await flags.load(from: database)
         try await tokens.loadRevocations(from: database)
-        // the node's name is taken before it serves: a duplicate refuses to start here
+    }
+
+    /// Joins the cluster before serving (cluster mode; nothing on a single node): takes this
+    /// node's name — a live node with the same name makes this throw `NodeNameTaken`, naming
+    /// `HUB_NODE_NAME` — and records the node. Called by ``HubRuntime`` (idempotent); one-shot
+    /// commands (`user create`, `migrate`) never join, so they never hold a node's name.
+    public func joinCluster() async throws {
         try await cluster?.claim()
     }
 }

@@ -15,6 +15,7 @@ public enum HubRuntime {
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
         onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
     ) async throws {
+        try await hub.joinCluster()
         let application = HubServer.makeApplication(hub: hub, onListening: onListening)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
         for module in hub.modules {

@@ -23,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
                     database: database, logger: logger,
                     node: configuration.reader.string(forKey: "hub.node"))
                 try await hub.prepare(migrate: true)
+                try await hub.joinCluster()
             } catch {
                 group.cancelAll()
                 throw fail(error)
