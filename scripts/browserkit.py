@@ -4,7 +4,7 @@ import json, os, queue, socket, subprocess, sys, threading, time, urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
-from hubkit import free_port
+from hubkit import free_port, launch
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
 results = []
@@ -21,19 +21,11 @@ def finish(label):
 
 def start_server(port, **settings):
     """Starts `switchboard serve` on `port` with `settings` as extra environment; returns once it listens."""
-    env = dict(os.environ, AUTH_BCRYPT_COST="4", **settings)
-    process = subprocess.Popen([BIN, "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    # a thread reads the server's output: the wait below has a real deadline, and the pipe never fills
-    lines = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
-    deadline = time.time() + 60
-    while True:
-        try:
-            if f"listening on http://127.0.0.1:{port}" in lines.get(timeout=max(0.01, deadline - time.time())):
-                return process
-        except queue.Empty:
-            process.kill()
-            raise SystemExit("the server did not start within 60 s")
+    process, _, started = launch(BIN, port, dict(os.environ, AUTH_BCRYPT_COST="4", **settings))
+    if not started:
+        process.kill()
+        raise SystemExit("the server did not start within 60 s")
+    return process
 
 def create_user(database_url, username, role, password):
     """Makes an account with `role` through the CLI (`switchboard user create`), as an operator

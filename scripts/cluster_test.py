@@ -32,7 +32,7 @@ results, spawned = [], []
 DATABASES = [DB]
 
 import atexit
-from hubkit import free_port, http
+from hubkit import free_port, http, launch
 
 @atexit.register
 def cleanup():
@@ -57,29 +57,11 @@ class Node:
         self.name, self.port, self.proc, self.lines, self.env = name, port or free_port(), None, [], env or ENV
 
     def start(self, expect=None, within=90):
+        """Starts the node; whether it got to `expect` (default: listening) within `within` s."""
         env = dict(self.env, HUB_NODE_NAME=self.name)
-        self.proc = subprocess.Popen([BIN, "serve", "--port", str(self.port)], env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+        self.proc, _, started = launch(BIN, self.port, env, expect=expect, within=within, log=self.lines)
         spawned.append(self.proc)
-        lines = queue.Queue()
-        def pump(proc=self.proc):
-            for line in proc.stdout:
-                self.lines.append(line)
-                lines.put(line)
-            lines.put(None)
-        threading.Thread(target=pump, daemon=True).start()
-        expect = expect or f"listening on http://127.0.0.1:{self.port}"
-        deadline = time.time() + within
-        while time.time() < deadline:
-            try:
-                line = lines.get(timeout=max(0.01, deadline - time.time()))
-            except queue.Empty:
-                break
-            if line is None:
-                return False
-            if expect in line:
-                return True
-        return False
+        return started
 
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)

@@ -22,7 +22,7 @@ results = []
 spawned = []
 
 import atexit
-from hubkit import free_port, http
+from hubkit import free_port, http, launch as hubkit_launch
 
 @atexit.register
 def stop_all():
@@ -39,33 +39,14 @@ class StartupFailed(Exception):
     pass
 
 def launch(env, port, extra=(), expect=None, within=60):
-    """Starts `switchboard serve` and waits, at most `within` seconds, for the line `expect`.
-
-    A thread keeps reading the server's output for as long as it runs, so a chatty server never
-    blocks on a full pipe and a silent one never blocks the script."""
-    proc = subprocess.Popen([BIN, "serve", "--port", str(port), *extra], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    """Starts `switchboard serve` and waits, at most `within` seconds, for the line `expect`
+    (hubkit.launch); a server that does not get there is killed and fails the check."""
+    proc, seen, started = hubkit_launch(BIN, port, env, extra, expect, within)
     spawned.append(proc)
-    lines = queue.Queue()
-    def pump():
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put(None)
-    threading.Thread(target=pump, daemon=True).start()
-    expect = expect or f"listening on http://127.0.0.1:{port}"
-    seen, deadline = [], time.time() + within
-    while time.time() < deadline:
-        try:
-            line = lines.get(timeout=max(0.01, deadline - time.time()))
-        except queue.Empty:
-            break
-        if line is None:
-            break
-        seen.append(line)
-        if expect in line:
-            return proc, seen
+    if started:
+        return proc, seen
     proc.kill()
-    raise StartupFailed(f"no '{expect}' within {within} s:\n" + "".join(seen[-20:]))
+    raise StartupFailed(f"no '{expect or 'listening on'}' within {within} s:\n" + "".join(seen[-20:]))
 
 def start(port):
     return launch(ENV, port)

@@ -21,10 +21,11 @@ struct QueryPresence: CommandHandler {
         let now = context.clock.nowMs()
         let rows = try await store.rows(Array(Set(payload.userIds)))
         let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0.userID, $0) })
+        let statuses = try await tracker.statuses(of: Array(byID.keys))
         var items: [PresenceEntry] = []
         for id in payload.userIds {
             guard let row = byID[id] else { continue }
-            let status = try await tracker.status(of: id)
+            let status = statuses[id] ?? (false, 0)
             items.append(PresenceEntry(userId: id, online: status.online, state: row.state, text: row.text,
                                        lastSeen: status.online ? now : row.lastSeen, connections: status.connections))
         }

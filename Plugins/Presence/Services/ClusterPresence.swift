@@ -134,6 +134,23 @@ final class ClusterPresence: Sendable {
         }
     }
 
+    /// ``status(of:)`` for many users in one query (`presence.query`).
+    func statuses(of userIDs: [String]) async throws -> [String: (online: Bool, connections: Int)] {
+        guard !userIDs.isEmpty else { return [:] }
+        return try await database.withConnection { sql in
+            var found: [String: (online: Bool, connections: Int)] = [:]
+            for row in try await sql.raw("""
+                SELECT s.user_id AS user_id, s.online AS online,
+                       (SELECT count(*) FROM presence_connections c WHERE c.user_id = s.user_id) AS connections
+                FROM presence_status s WHERE s.user_id IN (\(SQLList(userIDs.map { SQLBind($0) })))
+                """).all() {
+                found[try row.decode(column: "user_id", as: String.self)] =
+                    (try row.decode(column: "online", as: Bool.self), try row.decode(column: "connections", as: Int.self))
+            }
+            return found
+        }
+    }
+
     // MARK: leaves
 
     /// Runs the leave checks that are due. - Returns: how many leaves were announced.

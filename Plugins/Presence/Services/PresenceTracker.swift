@@ -164,6 +164,14 @@ final class PresenceTracker: Service, Sendable {
         }
     }
 
+    /// ``status(of:)`` for several users, in one database read in a cluster.
+    func statuses(of userIDs: [String]) async throws -> [String: (online: Bool, connections: Int)] {
+        if let cluster { return try await cluster.statuses(of: userIDs) }
+        var found: [String: (online: Bool, connections: Int)] = [:]
+        for userID in userIDs { found[userID] = try await status(of: userID) }
+        return found
+    }
+
     // MARK: the debounce
 
     /// Completes the leaves whose debounce has passed. - Returns: how many were announced.
