@@ -209,8 +209,12 @@ struct ClusterBusTests {
         try await TestDatabase.withRestartable { store in
             try await withTwoNodes(store) { a, b in
                 _ = try await b.client()
-                try await Task.sleep(for: .milliseconds(1500))  // one heartbeat
-                let nodes = try await a.hub.clusterNodes()
+                var nodes: [ClusterNode] = []
+                for _ in 0..<50 {  // a heartbeat a second carries the count
+                    nodes = try await a.hub.clusterNodes()
+                    if nodes.last?.connections == 1 { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
                 #expect(nodes.map(\.name) == ["a", "b"])
                 #expect(nodes.last?.connections == 1)
             }
