@@ -1,3 +1,4 @@
+import Synchronization
 public import HubKernel
 import Logging
 import ServiceLifecycle
@@ -70,25 +71,31 @@ public enum ModuleConformance {
     /// Runs `service` in a service group, triggers a graceful shutdown, and says so when the
     /// service is still running `within` later (generous: a loaded test machine is slow, and a
     /// service that ignores the shutdown never stops at all).
+    /// The service runs in a task of its own that is never awaited past `within`: one that
+    /// ignores the shutdown (and cancellation) fails the check instead of hanging the suite.
     static func stopsOnGracefulShutdown(_ service: any Service, within: Duration = .seconds(20)) async -> String? {
         let group = ServiceGroup(configuration: .init(services: [service], logger: TestHub.quietLogger))
-        return await withTaskGroup(of: String?.self) { tasks in
-            tasks.addTask {
-                try? await group.run()
-                return nil
-            }
-            tasks.addTask {
-                try? await Task.sleep(for: .milliseconds(100))
-                await group.triggerGracefulShutdown()
-                try? await Task.sleep(for: within)
-                return "service \(type(of: service)) still runs \(within) after a graceful shutdown (use cancelWhenGracefulShutdown)"
-            }
-            let first = await tasks.next() ?? nil
-            tasks.cancelAll()
-            return first
+        let stopped = StopFlag()
+        let running = Task {
+            try? await group.run()
+            stopped.value.withLock { $0 = true }
         }
+        try? await Task.sleep(for: .milliseconds(100))
+        await group.triggerGracefulShutdown()
+        let deadline = ContinuousClock.now + within
+        while !stopped.value.withLock({ $0 }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if stopped.value.withLock({ $0 }) { return nil }
+        running.cancel()
+        return "service \(type(of: service)) still runs \(within) after a graceful shutdown (use cancelWhenGracefulShutdown)"
     }
 
     private static func moduleName<M: HubModule>(_ type: M.Type) -> String { M.name.rawValue }
     private static func moduleName(of module: some HubModule) -> String { type(of: module).name.rawValue }
+}
+
+/// Whether a service under test has stopped, set by the task running it.
+private final class StopFlag: Sendable {
+    let value = Mutex(false)
 }
