@@ -167,13 +167,15 @@ final class ClusterPresence: Sendable {
     }
 
     /// Announces a leave if nothing is left of it anywhere (compare-and-set: once).
-    private func leave(_ check: Check, lastSeen: Int64) async -> Bool {
+    /// - Parameter lastSeen: a user's last seen; `nil` keeps the time of their last recorded change.
+    private func leave(_ check: Check, lastSeen: Int64?) async -> Bool {
         do {
             return try await database.transaction { sql in
                 switch check {
                 case .user(let userID):
                     guard try await sql.raw("""
-                        UPDATE presence_status SET online = FALSE, last_seen = \(bind: lastSeen), updated_at = \(bind: clock.nowMs())
+                        UPDATE presence_status SET online = FALSE, last_seen = COALESCE(\(bind: lastSeen), updated_at),
+                            updated_at = \(bind: clock.nowMs())
                         WHERE user_id = \(bind: userID) AND online = TRUE
                           AND NOT EXISTS (SELECT 1 FROM presence_connections WHERE user_id = \(bind: userID))
                         RETURNING user_id
@@ -213,27 +215,13 @@ final class ClusterPresence: Sendable {
                     """).all().map { try $0.decode(column: "user_id", as: String.self) }
             }
             var offline = 0
-            for userID in Set(users) where await leaveStale(userID) { offline += 1 }
+            // offline, last seen at the last recorded change: the process died without a word
+            for userID in Set(users) where await leave(.user(userID), lastSeen: nil) { offline += 1 }
             return offline
         } catch {
             logger.warning("could not clear stale presence", metadata: ["error": .string(String(describing: error))])
             return 0
         }
-    }
-
-    /// Offline with `last_seen` at the last recorded change (the process died without a word).
-    private func leaveStale(_ userID: String) async -> Bool {
-        (try? await database.transaction { sql in
-            guard try await sql.raw("""
-                UPDATE presence_status SET online = FALSE, last_seen = updated_at
-                WHERE user_id = \(bind: userID) AND online = TRUE
-                  AND NOT EXISTS (SELECT 1 FROM presence_connections WHERE user_id = \(bind: userID))
-                RETURNING user_id
-                """).first() != nil else { return false }
-            try await events.publish(PresenceDiff(topic: PresenceTracker.usersTopic, joins: [], leaves: [userID]),
-                                     on: PresenceTopics.of(PresenceTracker.usersTopic), in: sql)
-            return true
-        }) ?? false
     }
 
     /// One pass of the reaper (on the leader): the rows of dead nodes go, and whatever has

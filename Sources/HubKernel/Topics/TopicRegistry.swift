@@ -37,6 +37,16 @@ public final class TopicRegistry: Sendable {
                 return delivered
             }
 
+            /// Takes the database's position (and the events it keeps up to it as history),
+            /// then emits what arrived meanwhile. No-op once anchored.
+            mutating func anchor(latest: Int64, events: [NumberedFrame], nowMs: Int64) {
+                guard !anchored else { return }
+                for event in events where event.seq <= latest { history.append(seq: event.seq, frame: event.frame) }
+                seq = latest
+                anchored = true
+                _ = drainPending(nowMs: nowMs)
+            }
+
             /// Emits the waiting events that are now next in line.
             mutating func drainPending(nowMs: Int64) -> Int {
                 var delivered = 0
@@ -237,13 +247,7 @@ extension TopicRegistry {
     func anchor(_ topic: String, latest: Int64, events: [NumberedFrame]) {
         guard let channel = channel(topic, create: false) else { return }
         let now = clock.nowMs()
-        channel.state.withLock { state in
-            guard !state.anchored else { return }
-            for event in events where event.seq <= latest { state.history.append(seq: event.seq, frame: event.frame) }
-            state.seq = latest
-            state.anchored = true
-            _ = state.drainPending(nowMs: now)
-        }
+        channel.state.withLock { $0.anchor(latest: latest, events: events, nowMs: now) }
     }
 
     /// Subscribes `connection` in cluster mode, reading the topic's position (and, for a
@@ -277,12 +281,7 @@ extension TopicRegistry {
         let stored = try await read(since)
         let now = clock.nowMs()
         channel.state.withLock { state in
-            if !state.anchored {
-                for event in stored.events where event.seq <= stored.latest { state.history.append(seq: event.seq, frame: event.frame) }
-                state.seq = stored.latest
-                state.anchored = true
-                _ = state.drainPending(nowMs: now)
-            }
+            state.anchor(latest: stored.latest, events: stored.events, nowMs: now)
             state.subscribers[connection.id] = connection
             state.lastActivityMs = now
             var subscription = Subscription(seq: state.seq, recovered: false, missed: [])

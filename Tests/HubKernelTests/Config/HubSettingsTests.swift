@@ -22,6 +22,26 @@ struct HubSettingsTests {
         #expect(s.problems().isEmpty)
     }
 
+    @Test("HUB_CLUSTER: auto is cluster mode on PostgreSQL only, on with SQLite and unknown values stop start-up") func cluster() throws {
+        let pg = "postgres://u@127.0.0.1:5432/db"
+        #expect(try settings([:]).isClustered == false)
+        #expect(try settings(["DATABASE_URL": pg]).isClustered)
+        #expect(try settings(["DATABASE_URL": pg, "HUB_CLUSTER": "off"]).isClustered == false)
+        #expect(try settings(["DATABASE_URL": pg, "HUB_CLUSTER": "on"]).problems().isEmpty)
+        #expect(try settings(["HUB_CLUSTER": "on"]).problems().first?.hasPrefix("HUB_CLUSTER=on needs PostgreSQL") == true)
+        #expect(try settings(["HUB_CLUSTER": "maybe"]).problems() == ["HUB_CLUSTER must be auto, on or off (it is 'maybe')"])
+    }
+
+    @Test("HUB_NODE_NAME: 1–64 of letters, digits, . - _ :, else start-up stops; default host:port; HUB_NODE is an alias") func nodeName() throws {
+        #expect(try settings(["HUB_NODE_NAME": "hub-1.eu:8080"]).problems().isEmpty)
+        #expect(try settings(["HUB_NODE_NAME": "hub-1"]).resolvedNodeName == "hub-1")
+        #expect(try settings(["HUB_NODE": "old-name"]).resolvedNodeName == "old-name")
+        #expect(try settings(["HTTP_PORT": "9001"]).resolvedNodeName.hasSuffix(":9001"))
+        for bad in ["bad name", "a\nb", String(repeating: "x", count: 65), "é"] {
+            #expect(try settings(["HUB_NODE_NAME": bad]).problems().first?.hasPrefix("HUB_NODE_NAME must be") == true, "\(bad)")
+        }
+    }
+
     @Test("SQLite's synchronous level is full unless set to normal; anything else stops start-up") func sqliteSynchronous() throws {
         #expect(try settings([:]).sqliteSynchronous == "full")
         let normal = try settings(["DATABASE_SQLITE_SYNCHRONOUS": "NORMAL"])
