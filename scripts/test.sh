@@ -18,6 +18,8 @@ cd "$(dirname "$0")/.."
 need_root_install() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
 
 missing=()
+# the SQLite headers: the kernel drives the system's SQLite directly (Sources/CSQLite)
+[ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "${SWITCHBOARD_TEST_DATABASE_URL:-}" ] || missing+=(postgresql)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)

@@ -23,7 +23,9 @@ struct HTTPHardeningTests {
         return try await channel.executeThenClose { inbound, outbound in
             for (index, chunk) in chunks.enumerated() {
                 if index > 0 { try await Task.sleep(for: pause) }
-                try await outbound.write(ByteBuffer(string: chunk))
+                // on a loaded machine the server's timeout may close the socket before a write
+                // gets there: what it sent before closing is still read below
+                do { try await outbound.write(ByteBuffer(string: chunk)) } catch { break }
             }
             let received = Received()
             let closed = try await withThrowingTaskGroup(of: Bool.self) { group in

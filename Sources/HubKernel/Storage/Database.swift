@@ -1,6 +1,5 @@
 public import Logging
 public import SQLKit
-import SQLiteKit
 import PostgresKit
 import NIOSSL
 import Synchronization
@@ -12,8 +11,9 @@ import Synchronization
 /// (the wire's `unavailable`, safe to retry); constraint violations pass through so the
 /// caller can map them (see ``Swift/Error/isUniqueViolation``).
 ///
-/// SQLite uses one connection in WAL mode, serialized by a fair lock; PostgreSQL uses
-/// PostgresNIO's pool, which reconnects by itself when the server comes back.
+/// SQLite uses one connection in WAL mode (``SQLiteHandle``), serialized by a fair lock, whose
+/// statements run in the calling task; durability is ``SQLiteDurability``'s pipelined flush.
+/// PostgreSQL uses PostgresNIO's pool, which reconnects by itself when the server comes back.
 public final class Database: Sendable {
     /// Which engine is behind this database.
     public enum Kind: String, Sendable { case sqlite, postgres }
@@ -32,7 +32,9 @@ public final class Database: Sendable {
     private let suspectedDown = Atomic(false)
 
     private enum Backend: Sendable {
-        case sqlite(SQLiteConnection, AsyncLock, SQLiteGroupCommit)
+        /// The connection, the lock that serializes its use, and the syncer (nil when nobody
+        /// waits for the disk: in memory, or `synchronous = normal`).
+        case sqlite(SQLiteHandle, AsyncLock, SQLiteDurability?)
         case postgres(PostgresClient, PostgresConnection.Configuration)
     }
 
@@ -57,18 +59,27 @@ public final class Database: Sendable {
                             maxConnections: Int = 16) async throws -> Database {
         switch url {
         case .sqliteMemory, .sqliteFile:
-            let storage: SQLiteConnection.Storage
-            if case .sqliteFile(let path) = url { storage = .file(path: path) } else { storage = .memory }
-            let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-            let sql = connection.sql()
-            if case .sqliteFile = url { try await sql.raw("PRAGMA journal_mode = WAL").run() }
-            try await sql.raw("PRAGMA foreign_keys = ON").run()
-            try await sql.raw("PRAGMA busy_timeout = 5000").run()
-            // FULL (the default): an acknowledged commit survives power loss, not only a process
-            // crash; each commit waits for an fsync. NORMAL (WAL): fsync at checkpoints only.
-            let level = sqliteSynchronous.lowercased() == "normal" ? "NORMAL" : "FULL"
-            try await sql.raw("PRAGMA synchronous = \(unsafeRaw: level)").run()
-            return Database(kind: .sqlite, url: url, backend: .sqlite(connection, AsyncLock(), SQLiteGroupCommit()), logger: logger,
+            var path = ":memory:"
+            if case .sqliteFile(let file) = url { path = file }
+            let handle = try SQLiteHandle(path: path)
+            do {
+                if case .sqliteFile = url { try handle.execute("PRAGMA journal_mode = WAL") }
+                try handle.execute("PRAGMA foreign_keys = ON")
+                // a one-shot command (`switchboard user create`) beside the server may hold the write lock briefly
+                handle.setBusyTimeout(milliseconds: 5000)
+                // commits never wait for the disk here; with `full` (the default) a caller
+                // waits for the syncer's flush instead, so an acknowledged commit survives
+                // power loss as with SQLite's FULL, and many commits share one flush
+                try handle.execute("PRAGMA synchronous = NORMAL")
+            } catch {
+                handle.close()
+                throw error
+            }
+            var durability: SQLiteDurability?
+            if case .sqliteFile(let file) = url, sqliteSynchronous.lowercased() != "normal" {
+                durability = SQLiteDurability(handle: handle, databasePath: file)
+            }
+            return Database(kind: .sqlite, url: url, backend: .sqlite(handle, AsyncLock(), durability), logger: logger,
                             leaseTimeout: leaseTimeout)
         case .postgres(let host, let port, let username, let password, let database, let sslMode):
             let tls: PostgresClient.Configuration.TLS
@@ -103,22 +114,21 @@ public final class Database: Sendable {
         switch backend {
         case .postgres(let client, _):
             await client.run()
-        case .sqlite(let connection, _, _):
+        case .sqlite:
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(3600))
             }
-            // the future-based close: the async one refuses to run in a cancelled task
-            try? await connection.close().get()
+            await close()
         }
     }
 
     /// Closes an SQLite database that was never ``run()`` (one-shot tools); for PostgreSQL,
     /// cancelling ``run()`` closes the pool.
     public func close() async {
-        if case .sqlite(let connection, let lock, let group) = backend {
+        if case .sqlite(let handle, let lock, let durability) = backend {
             await lock.withLock {
-                await group.commitPending(on: connection.sql())
-                try? await connection.close().get()
+                await durability?.close()
+                handle.close()
             }
         }
     }
@@ -127,12 +137,15 @@ public final class Database: Sendable {
     public func withConnection<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         do {
             switch backend {
-            case .sqlite(let connection, let lock, let group):
-                return try await lock.withLock {
-                    let sql = connection.sql()
-                    await group.commitPending(on: sql)
-                    return try await body(sql)
+            case .sqlite(let handle, let lock, let durability):
+                let (value, written) = try await lock.withLock {
+                    let value = try await body(session(handle))
+                    durability?.checkpointIfOverdue(on: handle)
+                    return (value, durability?.commits.load(ordering: .acquiring) ?? 0)
                 }
+                // what it wrote, or read of others' commits, is on disk before anyone hears of it
+                try await durability?.waitUntilDurable(written)
+                return value
             case .postgres(let client, _):
                 let timeout = suspectedDown.load(ordering: .relaxed) ? min(leaseTimeout, .milliseconds(500)) : leaseTimeout
                 return try await leased(from: client, timeout: timeout, body)
@@ -183,20 +196,26 @@ public final class Database: Sendable {
     /// (events published `in:` it) runs after the commit and before this returns, and never
     /// when the body throws or the commit fails. It returns only once its writes are committed.
     public func transaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> T {
-        if case .sqlite(let connection, let lock, let group) = backend {
-            // concurrent transactions share one commit (SQLiteGroupCommit); each returns
-            // only after the commit that holds its writes
+        if case .sqlite(let handle, let lock, let durability) = backend {
             do {
-                let (outcome, commit) = try await lock.withLock {
-                    try await group.run(on: connection.sql(), othersWaiting: { lock.hasWaiters }) { sql in
-                        let transaction = Transaction(sql)
+                let (value, transaction, written) = try await lock.withLock {
+                    try handle.execute("BEGIN IMMEDIATE")
+                    do {
+                        let transaction = Transaction(session(handle))
                         let value = try await body(transaction)
                         try await transaction.finish()
-                        return (value, transaction)
+                        try handle.execute("COMMIT")
+                        durability?.checkpointIfOverdue(on: handle)
+                        return (value, transaction, durability?.commits.load(ordering: .acquiring) ?? 0)
+                    } catch {
+                        // some errors end the transaction themselves
+                        if handle.inTransaction { try? handle.execute("ROLLBACK") }
+                        throw error
                     }
                 }
-                let (value, transaction) = try outcome.get()
-                try await commit.committed()
+                // the next command already runs while this one waits for the flush that
+                // covers its commit (shared with every commit made meanwhile)
+                try await durability?.waitUntilDurable(written)
                 transaction.committed()
                 return value
             } catch {
@@ -250,10 +269,22 @@ public final class Database: Sendable {
         }
     }
 
-    /// SQLite commits issued so far (tests check that concurrent transactions share them).
-    var sqliteCommits: Int {
-        if case .sqlite(_, _, let group) = backend { return group.commits }
+    /// WAL flushes done so far (tests check that concurrent commits share them); 0 without
+    /// a syncer.
+    var sqliteFlushes: Int {
+        if case .sqlite(_, _, let durability?) = backend { return durability.syncs.load(ordering: .relaxed) }
         return 0
+    }
+
+    /// SQLite commits counted, and those known to be on disk (tests).
+    var sqliteDurability: (commits: UInt64, synced: UInt64)? {
+        guard case .sqlite(_, _, let durability?) = backend else { return nil }
+        return (durability.commits.load(ordering: .acquiring), durability.synced.load(ordering: .acquiring))
+    }
+
+    /// SQLKit's view of the SQLite connection, for the holder of its lock.
+    private func session(_ handle: SQLiteHandle) -> SQLiteSession {
+        SQLiteSession(handle: handle, logger: logger, queryLogLevel: .trace)
     }
 
     /// Answers whether the database responds, within `timeout`.

@@ -1,4 +1,3 @@
-import SQLiteKit
 import PostgresKit
 
 /// The database could not be reached or could not serve the request right now.
@@ -28,13 +27,8 @@ public struct DatabaseUnavailable: Error, Sendable, WireErrorConvertible, Custom
                 return DatabaseUnavailable(reason: String(describing: error.code))
             }
         }
-        if let error = error as? SQLiteError {
-            switch error.reason {
-            case .busy, .locked, .ioError, .cantOpen, .full, .readOnly, .busyTimeout, .noMemory:
-                return DatabaseUnavailable(reason: error.message)
-            default:
-                return error
-            }
+        if let error = error as? SQLiteFailure, error.isUnavailability {
+            return DatabaseUnavailable(reason: error.message)
         }
         return error
     }
@@ -43,22 +37,14 @@ public struct DatabaseUnavailable: Error, Sendable, WireErrorConvertible, Custom
 extension Error {
     /// Whether this is a UNIQUE (or primary key) violation, on SQLite or PostgreSQL.
     public var isUniqueViolation: Bool {
-        if let error = self as? SQLiteError {
-            return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed
-                || (error.reason == .constraint && error.message.contains("UNIQUE"))
-        }
+        if let error = self as? SQLiteFailure { return error.isUniqueViolation }
         if let error = self as? PSQLError { return error.serverInfo?[.sqlState] == "23505" }
         return false
     }
 
     /// Whether this is a CHECK, NOT NULL or foreign-key violation, on SQLite or PostgreSQL.
     public var isConstraintViolation: Bool {
-        if let error = self as? SQLiteError {
-            switch error.reason {
-            case .constraint, .constraintCheckFailed, .constraintNotNullFailed, .constraintForeignKeyFailed: return true
-            default: return false
-            }
-        }
+        if let error = self as? SQLiteFailure { return error.isConstraintViolation }
         if let error = self as? PSQLError, let state = error.serverInfo?[.sqlState] { return state.hasPrefix("23") }
         return false
     }

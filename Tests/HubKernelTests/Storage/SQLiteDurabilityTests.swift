@@ -6,26 +6,42 @@ import Testing
 
 @Suite("SQLite durability setting")
 struct SQLiteDurabilityTests {
-    /// PRAGMA synchronous: 1 = NORMAL, 2 = FULL.
-    func level(_ synchronous: String?) async throws -> Int {
+    func open(_ synchronous: String?) async throws -> (Database, String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sync-\(UUID().uuidString).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let database: Database
         if let synchronous {
             database = try await Database.open(.sqliteFile(path: path), logger: Logger(label: "test"), sqliteSynchronous: synchronous)
         } else {
             database = try await Database.open(.sqliteFile(path: path), logger: Logger(label: "test"))
         }
-        let value = try await database.withConnection { sql in
-            try await sql.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
-        }
-        await database.close()
-        return try #require(value)
+        try await database.transaction { try await $0.raw("CREATE TABLE t (v INTEGER)").run() }
+        try await database.transaction { try await $0.raw("INSERT INTO t (v) VALUES (1)").run() }
+        return (database, path)
     }
 
-    @Test("every commit is fsynced by default; normal is used when asked for") func levels() async throws {
-        #expect(try await level(nil) == 2)
-        #expect(try await level("full") == 2)
-        #expect(try await level("normal") == 1)
+    func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    @Test("full (the default): commits are flushed by the syncer before they are acknowledged") func full() async throws {
+        for setting in [nil, "full"] {
+            let (database, path) = try await open(setting)
+            defer { remove(path) }
+            let state = try #require(database.sqliteDurability)
+            #expect(state.commits >= 2 && state.synced == state.commits)
+            #expect(database.sqliteFlushes >= 1)
+            // the connection itself never waits for the disk
+            let level = try await database.withConnection { try await $0.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self) }
+            #expect(level == 1)
+            await database.close()
+        }
+    }
+
+    @Test("normal: no flush is awaited; SQLite syncs at its checkpoints") func normal() async throws {
+        let (database, path) = try await open("normal")
+        defer { remove(path) }
+        #expect(database.sqliteDurability == nil)
+        #expect(database.sqliteFlushes == 0)
+        await database.close()
     }
 }
