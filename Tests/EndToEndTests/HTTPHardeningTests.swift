@@ -45,7 +45,7 @@ struct HTTPHardeningTests {
     /// What arrived so far on a socket, shared with the task reading it.
     final class Received: Sendable { let text = Mutex("") }
 
-    static let environment = ["HTTP_HEADER_TIMEOUT_MS": "400", "HTTP_MAX_HEADER_BYTES": "8192"]
+    static let environment = ["HTTP_HEADER_TIMEOUT_MS": "1000", "HTTP_MAX_HEADER_BYTES": "8192"]
 
     @Test("half a request head is 408 and closed after the header timeout; a head split across reads is served")
     func slowHead() async throws {

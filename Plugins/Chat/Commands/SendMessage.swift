@@ -29,12 +29,13 @@ struct SendMessage: CommandHandler {
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let text = try MessageText.clean(payload.text, maxLength: configuration.maxTextLength)
         _ = try await store.joined(payload.room, by: context.identity)
-        let (message, isNew) = try await store.send(room: payload.room, authorID: context.identity.userID,
-                                                    authorName: context.identity.displayName, text: text, clientMsgID: payload.clientMsgId)
-        if isNew {
-            try await typing.stop(room: payload.room, identity: context.identity)
-            try await events.publish(MessageSent(message: message), on: ChatTopics.room(payload.room))
+        let (message, isNew) = try await store.send(
+            room: payload.room, authorID: context.identity.userID, authorName: context.identity.displayName,
+            text: text, clientMsgID: payload.clientMsgId
+        ) { [events] message, transaction in
+            try await events.publish(MessageSent(message: message), on: ChatTopics.room(message.room), in: transaction)
         }
+        if isNew { try await typing.stop(room: payload.room, identity: context.identity) }
         return Reply(message: message)
     }
 }

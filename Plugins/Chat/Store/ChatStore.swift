@@ -113,8 +113,12 @@ struct ChatStore: Sendable {
     // MARK: messages
 
     /// Stores a message, or finds the author's earlier one with the same `clientMsgId`.
+    /// - Parameter announce: publishes a new message in its transaction (so it leaves exactly
+    ///   when the message is committed, and the sender's next command need not wait for the
+    ///   flush).
     /// - Returns: the message and whether it is new (only new messages are announced).
-    func send(room: String, authorID: String, authorName: String, text: String, clientMsgID: String?) async throws -> (MessageView, isNew: Bool) {
+    func send(room: String, authorID: String, authorName: String, text: String, clientMsgID: String?,
+              announce: @Sendable (MessageView, Transaction) async throws -> Void = { _, _ in }) async throws -> (MessageView, isNew: Bool) {
         if let clientMsgID, let existing = try await message(author: authorID, clientMsgID: clientMsgID) {
             return (existing, false)
         }
@@ -130,6 +134,7 @@ struct ChatStore: Sendable {
                     """).run()
                 // the author has read what they wrote
                 try await sql.raw("UPDATE chat_members SET last_read_seq = \(bind: seq) WHERE room = \(bind: room) AND user_id = \(bind: authorID) AND last_read_seq < \(bind: seq)").run()
+                try await announce(message, sql)
                 return (message, true)
             }
         } catch where error.isUniqueViolation {

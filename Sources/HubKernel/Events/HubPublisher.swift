@@ -41,7 +41,12 @@ final class HubPublisher: Sendable {
     func publishChecked<Payload: Encodable>(_ type: String, _ payload: Payload, on topic: Topic, sequenced: Bool) async throws -> Int64? {
         guard isLive(type, on: topic) else { return nil }
         let encoded = try encode(type, payload, on: topic)
-        guard let cluster else { return fanOut(type, encoded, on: topic, sequenced: sequenced) }
+        guard let cluster else {
+            // inside a command on the SQLite default, whatever the command committed is
+            // flushed and announced first (PendingDurability), so events keep their order
+            if let pending = PendingDurability.current { try await pending.settle(database: database) }
+            return fanOut(type, encoded, on: topic, sequenced: sequenced)
+        }
         if sequenced {
             let seq = try await database.withConnection { try await cluster.append(type: type, topic: topic.name, payload: encoded, on: $0) }
             deliverNumbered(type, encoded, on: topic.name, seq: seq)

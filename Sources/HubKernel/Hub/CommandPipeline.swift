@@ -1,6 +1,7 @@
 import Synchronization
 import Foundation
 import Logging
+import NIOCore
 
 /// One command from frame to reply, the other half of the ``Hub`` (the first is
 /// ``ConnectionRegistry``): size → envelope → route → feature flag → role → rate limit →
@@ -36,28 +37,35 @@ final class CommandPipeline: Sendable {
 
     /// Runs one text frame through the pipeline; `hub` is what the handler's context reaches
     /// (subscriptions, topic rules, tokens).
+    ///
+    /// On the SQLite default the handler's commits are not awaited here: its reply and events
+    /// wait for their flush in the connection's ordered release while this returns and the
+    /// connection's next command runs (``PendingDurability``).
     func receive(_ text: String, on connection: Connection, hub: Hub) async {
         let started = ContinuousClock.now
+        let pending = database.defersDurability ? PendingDurability(connection: connection) : nil
         let bytes = Data(text.utf8)
         if bytes.count > settings.maxFrameBytes {
             // not a bad frame: the client may legitimately have sent too much once
-            connection.send(OutboundFrame.error(
-                .payloadTooLarge("frame is \(bytes.count) bytes; the limit is \(settings.maxFrameBytes)"), re: nil))
+            respond(OutboundFrame.error(
+                .payloadTooLarge("frame is \(bytes.count) bytes; the limit is \(settings.maxFrameBytes)"), re: nil), re: nil, pending, on: connection)
             return
         }
         let envelope = Envelope.parse(bytes, decoder: decoder)
         if let error = envelope.error {
-            rejectBadFrame(error, re: envelope.id, on: connection)
+            rejectBadFrame(error, re: envelope.id, pending, on: connection)
             return
         }
         connection.state.withLock { $0.consecutiveBadFrames = 0 }
         guard let route = routes[envelope.type] else {
-            connection.send(OutboundFrame.error(.unknownType(envelope.type), re: envelope.id))
+            respond(OutboundFrame.error(.unknownType(envelope.type), re: envelope.id), re: envelope.id, pending, on: connection)
             metrics.command(module: "unknown", type: "unknown", code: ErrorCode.unknownType.rawValue, duration: .zero)
             return
         }
         let identity = connection.identity
         var code = "ok"
+        var answer: ByteBuffer?
+        inFlight.add(1, ordering: .relaxed)
         do {
             guard flags.isEnabled(route.module) else { throw HubError.featureDisabled(route.module) }
             guard identity.role.satisfies(route.role) else {
@@ -72,10 +80,10 @@ final class CommandPipeline: Sendable {
                 identity: identity, connectionID: connection.id, commandType: route.type, database: database,
                 clock: clock, baseLogger: logger, capabilities: capabilities,
                 connection: connection, hub: hub, commandID: envelope.id)
-            inFlight.add(1, ordering: .relaxed)
-            defer { inFlight.subtract(1, ordering: .relaxed) }
-            if let reply = try await route.invoke(envelope.dataRange.map { bytes.subdata(in: $0) }, context), let id = envelope.id {
-                connection.send(OutboundFrame.reply(to: id, payload: reply))
+            let payload = envelope.dataRange.map { bytes.subdata(in: $0) }
+            if let reply = try await PendingDurability.$current.withValue(pending, operation: { try await route.invoke(payload, context) }),
+               let id = envelope.id {
+                answer = OutboundFrame.reply(to: id, payload: reply)
             }
         } catch {
             var logger = self.logger
@@ -84,24 +92,41 @@ final class CommandPipeline: Sendable {
             logger[metadataKey: "sb.user.id"] = .string(identity.userID)
             let hubError = wireError(error, logger: logger)
             code = hubError.code.rawValue
-            connection.send(OutboundFrame.error(hubError, re: envelope.id))
+            answer = OutboundFrame.error(hubError, re: envelope.id)
         }
         metrics.command(module: route.module, type: route.type.rawValue, code: code, duration: ContinuousClock.now - started)
+        // in flight until the reply leaves (a draining node waits for it)
+        respond(answer, re: envelope.id, pending, on: connection) { self.inFlight.subtract(1, ordering: .relaxed) }
     }
 
     /// Answers a binary frame: the protocol is JSON text only.
     func receiveBinary(on connection: Connection) {
-        rejectBadFrame(.badRequest("binary frames are not supported; send JSON text frames"), re: nil, on: connection)
+        rejectBadFrame(.badRequest("binary frames are not supported; send JSON text frames"), re: nil,
+                       database.defersDurability ? PendingDurability(connection: connection) : nil, on: connection)
     }
 
-    private func rejectBadFrame(_ error: HubError, re id: CommandID?, on connection: Connection) {
+    /// Sends a command's answer: at once, or — when the database defers durability — through
+    /// the connection's ordered release, after the earlier commands' replies and once its own
+    /// commits are flushed. `then` runs after it was sent.
+    private func respond(_ frame: ByteBuffer?, re id: CommandID?, _ pending: PendingDurability?, on connection: Connection,
+                         then: @escaping @Sendable () -> Void = {}) {
+        guard let pending else {
+            if let frame { connection.send(frame) }
+            then()
+            return
+        }
+        connection.release(frame, re: id, after: pending.seal(), database: database, done: then)
+    }
+
+    private func rejectBadFrame(_ error: HubError, re id: CommandID?, _ pending: PendingDurability?, on connection: Connection) {
         metrics.badFrame()
-        connection.send(OutboundFrame.error(error, re: id))
         let count = connection.state.withLock { state in
             state.consecutiveBadFrames += 1
             return state.consecutiveBadFrames
         }
-        if count >= settings.maxConsecutiveBadFrames {
+        let closing = count >= settings.maxConsecutiveBadFrames
+        respond(OutboundFrame.error(error, re: id), re: id, pending, on: connection) { [logger] in
+            guard closing else { return }
             logger.notice("closing after too many bad frames", metadata: ["sb.connection.id": .string(connection.id)])
             connection.outbound.close(.policyViolation, reason: "too many invalid frames")
         }

@@ -19,6 +19,10 @@ public final class Connection: Sendable {
         var admittedAtMs: Int64 = 0
         var topics: Set<String> = []
         var consecutiveBadFrames = 0
+        /// Replies waiting for their commits' flush, in command order (``release(_:re:after:database:done:)``).
+        var heldReplies: [HeldReply] = []
+        /// Whether a task is sending ``heldReplies``.
+        var releasing = false
     }
 
     let state: Mutex<State>

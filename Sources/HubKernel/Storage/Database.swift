@@ -54,9 +54,11 @@ public final class Database: Sendable {
     /// - Parameter sqliteSynchronous: SQLite's `synchronous` pragma, `full` or `normal`.
     /// - Parameter maxConnections: for PostgreSQL, the pool's size (tests, which run many hubs
     ///   against one server at once, keep it small so they stay under `max_connections`).
+    /// - Parameter sqliteCheckpointPages: WAL pages before a checkpoint (``SQLiteDurability``;
+    ///   tests use fewer).
     public static func open(_ url: DatabaseURL, logger: Logger, searchPath: String? = nil,
                             leaseTimeout: Duration = .seconds(5), sqliteSynchronous: String = "full",
-                            maxConnections: Int = 16) async throws -> Database {
+                            maxConnections: Int = 16, sqliteCheckpointPages: Int = 1000) async throws -> Database {
         switch url {
         case .sqliteMemory, .sqliteFile:
             var path = ":memory:"
@@ -77,7 +79,7 @@ public final class Database: Sendable {
             }
             var durability: SQLiteDurability?
             if case .sqliteFile(let file) = url, sqliteSynchronous.lowercased() != "normal" {
-                durability = SQLiteDurability(handle: handle, databasePath: file)
+                durability = SQLiteDurability(handle: handle, databasePath: file, checkpointPages: sqliteCheckpointPages)
             }
             return Database(kind: .sqlite, url: url, backend: .sqlite(handle, AsyncLock(), durability), logger: logger,
                             leaseTimeout: leaseTimeout)
@@ -139,11 +141,14 @@ public final class Database: Sendable {
             switch backend {
             case .sqlite(let handle, let lock, let durability):
                 let (value, written) = try await lock.withLock {
+                    handle.beginTurn()
                     let value = try await body(session(handle))
                     durability?.checkpointIfOverdue(on: handle)
                     return (value, durability?.commits.load(ordering: .acquiring) ?? 0)
                 }
-                // what it wrote, or read of others' commits, is on disk before anyone hears of it
+                // what it wrote, or read of others' commits, is on disk before anyone hears of
+                // it: a command's reply waits for that (PendingDurability), anyone else here
+                if durability != nil, PendingDurability.current?.hold(until: written) == true { return value }
                 try await durability?.waitUntilDurable(written)
                 return value
             case .postgres(let client, _):
@@ -199,6 +204,7 @@ public final class Database: Sendable {
         if case .sqlite(let handle, let lock, let durability) = backend {
             do {
                 let (value, transaction, written) = try await lock.withLock {
+                    handle.beginTurn()
                     try handle.execute("BEGIN IMMEDIATE")
                     do {
                         let transaction = Transaction(session(handle))
@@ -213,8 +219,12 @@ public final class Database: Sendable {
                         throw error
                     }
                 }
-                // the next command already runs while this one waits for the flush that
-                // covers its commit (shared with every commit made meanwhile)
+                // within a command, its reply and the events published on commit wait for the
+                // flush while the connection's next command runs (PendingDurability); the flush
+                // is shared with every commit made meanwhile
+                if durability != nil, PendingDurability.current?.hold(until: written, { transaction.committed() }) == true {
+                    return value
+                }
                 try await durability?.waitUntilDurable(written)
                 transaction.committed()
                 return value
@@ -267,6 +277,31 @@ public final class Database: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    /// Whether acknowledgements wait for a flush that runs apart from the commits (SQLite
+    /// with `synchronous = full`): the command pipeline then lets a connection's next command
+    /// run while the previous reply waits (``PendingDurability``).
+    var defersDurability: Bool {
+        if case .sqlite(_, _, .some) = backend { return true }
+        return false
+    }
+
+    /// Whether commit `target` (as counted for ``PendingDurability``) is on disk.
+    func isDurable(_ target: UInt64) -> Bool {
+        guard case .sqlite(_, _, let durability?) = backend else { return true }
+        return durability.synced.load(ordering: .acquiring) >= target
+    }
+
+    /// Returns once commit `target` is on disk. - Throws: ``DatabaseUnavailable`` when the
+    /// flush failed.
+    func waitUntilDurable(_ target: UInt64) async throws {
+        if case .sqlite(_, _, let durability?) = backend { try await durability.waitUntilDurable(target) }
+    }
+
+    /// Holds the SQLite syncer's flushes back (tests watch what waits for them).
+    func holdFlushes(_ held: Bool) {
+        if case .sqlite(_, _, let durability?) = backend { durability.flushesHeld.store(held, ordering: .relaxed) }
     }
 
     /// WAL flushes done so far (tests check that concurrent commits share them); 0 without

@@ -3,6 +3,7 @@ import Logging
 import SQLKit
 import Testing
 @testable import HubKernel
+import Synchronization
 
 @Suite("SQLite pipelined group commit")
 struct SQLitePipelinedCommitTests {
@@ -21,28 +22,38 @@ struct SQLitePipelinedCommitTests {
         try await database.withConnection { try await $0.raw("SELECT COUNT(*) AS n FROM items").first()?.decode(column: "n", as: Int.self) } ?? -1
     }
 
-    @Test("concurrent transactions all commit, sharing flushes, and each returns only once on disk") func shared() async throws {
+    @Test("commits made while a flush is due all share it; none returns before it") func shared() async throws {
         try await withDatabase { database in
             let before = database.sqliteFlushes
+            let committedBefore = try #require(database.sqliteDurability).commits
+            let returned = Counter()
+            database.holdFlushes(true)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for n in 0..<200 {
                     group.addTask {
-                        let commit = try await database.transaction { sql in
+                        try await database.transaction { sql in
                             try await sql.raw("INSERT INTO items (owner) VALUES (\(bind: "owner-\(n)"))").run()
                         }
+                        returned.increment()
                         // returned: its commit (and every earlier one) is flushed
                         let state = try #require(database.sqliteDurability)
-                        #expect(state.synced >= 1)
-                        _ = commit
+                        #expect(state.synced >= committedBefore + 1)
                     }
                 }
+                // every transaction commits while the flush is held back, and none returns
+                for _ in 0..<500 where (database.sqliteDurability?.commits ?? 0) < committedBefore + 200 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(database.sqliteDurability?.commits == committedBefore + 200)
+                #expect(returned.value == 0)
+                database.holdFlushes(false)
                 try await group.waitForAll()
             }
+            #expect(returned.value == 200)
             #expect(try await count(database) == 200)
-            let flushes = database.sqliteFlushes - before
-            #expect(flushes >= 1 && flushes < 200, "200 commits in \(flushes) flushes")
+            #expect(database.sqliteFlushes - before == 1, "200 commits in \(database.sqliteFlushes - before) flushes")
             let state = try #require(database.sqliteDurability)
-            #expect(state.commits >= 200 && state.synced == state.commits)
+            #expect(state.synced == state.commits)
         }
     }
 
@@ -118,18 +129,25 @@ struct SQLitePipelinedCommitTests {
     @Test("the syncer checkpoints: the WAL stops growing while writes go on") func checkpoints() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let database = try await Database.open(.sqliteFile(path: path), logger: Logger(label: "test"))
+        // checkpoints from 100 pages on, in line from 400 (1.6 MB)
+        let database = try await Database.open(.sqliteFile(path: path), logger: Logger(label: "test"), sqliteCheckpointPages: 100)
         try await database.withConnection { try await $0.raw("CREATE TABLE pages (id INTEGER PRIMARY KEY, body BLOB NOT NULL)").run() }
         let pages = Data(repeating: 7, count: 16_000)
-        // ~8,000 pages written: without checkpoints the WAL would hold them all (32 MB); the
-        // writer checkpoints itself at 4,000 pages at the latest (16 MB)
-        for n in 0..<2000 {
+        // ~1,500 pages written: without checkpoints the WAL would hold them all (6 MB)
+        for n in 0..<375 {
             try await database.transaction { try await $0.raw("INSERT INTO pages (id, body) VALUES (\(bind: n), \(bind: pages))").run() }
         }
         let wal = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
-        #expect(wal > 0 && wal < 20_000_000, "WAL is \(wal) bytes")
+        #expect(wal > 0 && wal < 3_000_000, "WAL is \(wal) bytes")
         let rows = try await database.withConnection { try await $0.raw("SELECT COUNT(*) AS n FROM pages").first()?.decode(column: "n", as: Int.self) }
-        #expect(rows == 2000)
+        #expect(rows == 375)
         await database.close()
     }
+}
+
+/// Counts from many tasks.
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

@@ -30,10 +30,11 @@ import Darwin
 /// The WAL file descriptor and the checkpoint connection are used only on the syncer thread
 /// (and closed by ``close()`` after it stopped): hence `@unchecked Sendable`.
 final class SQLiteDurability: @unchecked Sendable {
-    /// WAL pages after which the syncer checkpoints (SQLite's own default threshold).
-    static let checkpointPages = 1000
+    /// WAL pages after which the syncer checkpoints (SQLite's own default threshold; tests
+    /// use fewer).
+    let checkpointPages: Int
     /// WAL pages after which the writer checkpoints in line.
-    static let overduePages = 4 * checkpointPages
+    var overduePages: Int { 4 * checkpointPages }
 
     /// Commits that wrote to the WAL (SQLite's WAL hook, on the committing thread).
     let commits = Atomic<UInt64>(0)
@@ -43,6 +44,8 @@ final class SQLiteDurability: @unchecked Sendable {
     let walPages = Atomic<Int>(0)
     /// Flushes done (tests check that commits share them).
     let syncs = Atomic<Int>(0)
+    /// Tests hold flushes back to watch what waits for them.
+    let flushesHeld = Atomic<Bool>(false)
 
     private struct State {
         var syncing = false
@@ -56,8 +59,9 @@ final class SQLiteDurability: @unchecked Sendable {
     private var checkpointConnection: OpaquePointer?
 
     /// Starts the syncer for the database at `databasePath`, counting `handle`'s commits.
-    init(handle: SQLiteHandle, databasePath: String) {
+    init(handle: SQLiteHandle, databasePath: String, checkpointPages: Int = 1000) {
         self.databasePath = databasePath
+        self.checkpointPages = checkpointPages
         thread.start()
         sqlite3_wal_hook(handle.raw, { context, _, _, pages in
             guard let context else { return SQLITE_OK }
@@ -94,6 +98,7 @@ final class SQLiteDurability: @unchecked Sendable {
     /// Flushes until nobody waits: each round covers every commit counted before it began.
     private func syncRounds() {
         while true {
+            while flushesHeld.load(ordering: .relaxed) { usleep(1000) }
             let target = commits.load(ordering: .acquiring)
             let failure = flushWAL()
             syncs.add(1, ordering: .relaxed)
@@ -111,7 +116,7 @@ final class SQLiteDurability: @unchecked Sendable {
                     waiter.continuation.resume()
                 }
             }
-            if failure == nil, walPages.load(ordering: .relaxed) >= Self.checkpointPages { checkpoint() }
+            if failure == nil, walPages.load(ordering: .relaxed) >= checkpointPages { checkpoint() }
             if !more { return }
         }
     }
@@ -150,7 +155,7 @@ final class SQLiteDurability: @unchecked Sendable {
     /// call holding the database's lock (no write can interleave, so it completes and the next
     /// write starts the WAL over).
     func checkpointIfOverdue(on handle: SQLiteHandle) {
-        guard walPages.load(ordering: .relaxed) >= Self.overduePages else { return }
+        guard walPages.load(ordering: .relaxed) >= overduePages else { return }
         var logFrames: Int32 = 0
         var checkpointed: Int32 = 0
         if sqlite3_wal_checkpoint_v2(handle.raw, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &checkpointed) == SQLITE_OK {

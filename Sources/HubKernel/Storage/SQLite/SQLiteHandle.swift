@@ -86,6 +86,22 @@ final class SQLiteHandle: @unchecked Sendable {
         guard status == SQLITE_DONE else { throw failure(status) }
     }
 
+    /// When the current holder took the connection or last let its thread go (see
+    /// ``runningSince(yieldEvery:)``).
+    private var lastYield = ContinuousClock.now
+
+    /// Marks the start of a holder's turn (the database's lock was just taken).
+    func beginTurn() { lastYield = ContinuousClock.now }
+
+    /// Whether statements ran for `interval` since the last yield (and starts a new interval
+    /// if so): the session then yields its cooperative thread.
+    func runningSince(yieldEvery interval: Duration) -> Bool {
+        let now = ContinuousClock.now
+        guard now - lastYield >= interval else { return false }
+        lastYield = now
+        return true
+    }
+
     /// Row changes made by INSERT, UPDATE and DELETE since the connection opened.
     var totalChanges: Int64 { sqlite3_total_changes64(raw) }
 

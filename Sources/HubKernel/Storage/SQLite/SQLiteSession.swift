@@ -28,6 +28,9 @@ struct SQLiteSession: SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         try run(query, onRow)
+        // statements run on the caller's (cooperative) thread and never suspend: a long body
+        // of them would keep the thread from everything else, so it yields now and then
+        if handle.runningSince(yieldEvery: .milliseconds(2)) { await Task.yield() }
     }
 
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> ()) throws {

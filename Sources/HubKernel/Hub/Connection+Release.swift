@@ -1,0 +1,79 @@
+import NIOCore
+import Synchronization
+
+/// A reply held until the commits it depends on are flushed.
+struct HeldReply: Sendable {
+    var target: UInt64
+    var deliveries: [@Sendable () -> Void]
+    var frame: ByteBuffer?
+    /// The command's id, for the `unavailable` that replaces the reply if the flush fails.
+    var id: CommandID?
+    var done: @Sendable () -> Void
+}
+
+extension Connection {
+    /// Sends a command's held events and then its reply, in command order, each only once
+    /// the commit it waits for (``PendingDurability``) is flushed.
+    ///
+    ///
+    /// When nothing is held and the commit is already on disk, it sends at once; otherwise the
+    /// reply joins the connection's queue, drained by one task at a time. A failed flush turns
+    /// the reply into `unavailable` and drops its events: their state's durability is unknown.
+    /// - Parameter done: called once the reply is sent (the pipeline's in-flight count).
+    func release(_ frame: ByteBuffer?, re id: CommandID?, after pending: (target: UInt64, deliveries: [@Sendable () -> Void]),
+                 database: Database, done: @escaping @Sendable () -> Void) {
+        let held = HeldReply(target: pending.target, deliveries: pending.deliveries, frame: frame, id: id, done: done)
+        let startDraining = state.withLock { state -> Bool? in
+            if state.heldReplies.isEmpty && !state.releasing && database.isDurable(held.target) { return nil }
+            state.heldReplies.append(held)
+            if state.releasing { return false }
+            state.releasing = true
+            return true
+        }
+        switch startDraining {
+        case nil: send(held, failure: nil)
+        case true?: Task { await drainHeldReplies(database: database) }
+        case false?: break
+        }
+    }
+
+    /// Returns once every reply held so far was sent (a command that publishes now waits for
+    /// the earlier commands' events and replies to leave first).
+    func earlierRepliesReleased() async {
+        while state.withLock({ !$0.heldReplies.isEmpty || $0.releasing }) {
+            try? await Task.sleep(for: .microseconds(200))
+            if Task.isCancelled { return }
+        }
+    }
+
+    private func drainHeldReplies(database: Database) async {
+        while let held = state.withLock({ state -> HeldReply? in
+            if state.heldReplies.isEmpty {
+                state.releasing = false
+                return nil
+            }
+            return state.heldReplies.removeFirst()
+        }) {
+            do {
+                try await database.waitUntilDurable(held.target)
+                send(held, failure: nil)
+            } catch {
+                send(held, failure: error)
+            }
+        }
+    }
+
+    private func send(_ held: HeldReply, failure: (any Error)?) {
+        if failure == nil {
+            for delivery in held.deliveries { delivery() }
+        }
+        if let frame = held.frame {
+            if failure != nil {
+                send(OutboundFrame.error(.unavailable("the write could not be confirmed on disk; retry"), re: held.id))
+            } else {
+                send(frame)
+            }
+        }
+        held.done()
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import HubTesting
+@testable import HubKernel
+
+/// Pipelined group commit (issue #16), on the SQLite default: a connection's next command runs
+/// while the previous one's reply waits for the flush of its commit; replies leave in command
+/// order, events with them, and nothing leaves before the flush. Watched by holding the
+/// syncer's flushes back and reading the file through a second connection.
+@Suite("Pipelined commands")
+struct PipelinedCommandTests {
+    /// Rows in `probe_records`, read by a connection of its own (committed, flushed or not).
+    func committedRecords(at path: String) throws -> [String] {
+        let reader = try SQLiteHandle(path: path)
+        defer { reader.close() }
+        var texts: [String] = []
+        try reader.execute("SELECT text FROM probe_records ORDER BY rowid") { row in
+            if let text = try? row.decode(column: "text", as: String.self) { texts.append(text) }
+        }
+        return texts
+    }
+
+    func withFileHub(_ body: @Sendable (TestHub, String) async throws -> Void) async throws {
+        guard try TestDatabase.kind() == .sqlite else { return }   // PostgreSQL commits synchronously
+        try await TestDatabase.withRestartable { store in
+            guard case .sqliteFile(let path) = store.location else { return }
+            try await TestHub.run(modules: [ProbeModule.self], .live, database: store) { hub in try await body(hub, path) }
+        }
+    }
+
+    @Test("the next command runs and commits while the previous reply waits for the flush; replies and events then leave in order")
+    func nextCommandRunsAhead() async throws {
+        try await withFileHub { hub, path in
+            let writer = try await hub.client()
+            let watcher = try await hub.client()
+            #expect(try await watcher.send("hub.subscribe", ["topic": "probe:open-records"]).ok)
+            hub.hub.database.holdFlushes(true)
+            for text in ["one", "two", "three"] {
+                try await writer.sendRaw(#"{"id":"r-\#(text)","type":"probe.record","data":{"text":"\#(text)","parent":1}}"#)
+            }
+            // all three ran and committed, one after the other, without waiting for a flush
+            var committed: [String] = []
+            for _ in 0..<250 where committed.count < 3 {
+                committed = try committedRecords(at: path)
+                if committed.count < 3 { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(committed == ["one", "two", "three"])
+            // nothing has left: no reply, no event
+            await #expect(throws: (any Error).self) { _ = try await writer.nextFrame(timeout: .milliseconds(300)) }
+            try await watcher.expectNoEvent("probe.recorded")
+            hub.hub.database.holdFlushes(false)
+            var replies: [String] = []
+            for _ in 0..<3 {
+                let frame = try await writer.nextFrame()
+                #expect(frame.ok)
+                replies.append(frame.re.string ?? "-")
+            }
+            #expect(replies == ["r-one", "r-two", "r-three"])
+            var events: [String] = []
+            for _ in 0..<3 { events.append(try await watcher.expectEvent("probe.recorded").data["text"].string ?? "-") }
+            #expect(events == ["one", "two", "three"])
+        }
+    }
+
+    @Test("a reply with nothing to flush still waits behind an earlier one; an event published now follows the held ones")
+    func orderAcrossKinds() async throws {
+        try await withFileHub { hub, path in
+            let writer = try await hub.client()
+            let watcher = try await hub.client()
+            #expect(try await watcher.send("hub.subscribe", ["topic": "probe:open-records"]).ok)
+            #expect(try await watcher.send("hub.subscribe", ["topic": "probe:open-news"]).ok)
+            hub.hub.database.holdFlushes(true)
+            try await writer.sendRaw(#"{"id":"w","type":"probe.record","data":{"text":"held","parent":1}}"#)
+            try await writer.sendRaw(#"{"id":"e","type":"probe.echo","data":{"text":"hi"}}"#)
+            try await writer.sendRaw(#"{"id":"bad","type":"no.such"}"#)
+            try await writer.sendRaw(#"{"id":"p","type":"probe.publish","data":{"topic":"open-news","text":"after"}}"#)
+            await #expect(throws: (any Error).self) { _ = try await writer.nextFrame(timeout: .milliseconds(300)) }
+            hub.hub.database.holdFlushes(false)
+            var replies: [String] = []
+            for _ in 0..<4 { replies.append(try await writer.nextFrame().re.string ?? "-") }
+            #expect(replies == ["w", "e", "bad", "p"])
+            let first = try await watcher.nextFrame()
+            let second = try await watcher.nextFrame()
+            #expect(first.data["text"] == "held" && second.data["text"] == "after")
+            #expect(try committedRecords(at: path) == ["held"])
+        }
+    }
+}
