@@ -2,6 +2,7 @@
 # Starts a throwaway PostgreSQL cluster for tests and prints its URL; the other verbs act on it.
 #   export SWITCHBOARD_TEST_PG_STATE=$(mktemp -d)   # where the cluster lives (required)
 #   url=$(scripts/pg-throwaway.sh start)            # on a free loopback port, or SWITCHBOARD_TEST_PG_PORT
+#   SWITCHBOARD_TEST_PG_FSYNC=on …                  # durable commits (benchmarks); tests run with fsync off
 #   scripts/pg-throwaway.sh pause | resume          # stop and restart the server, keeping the data
 #   scripts/pg-throwaway.sh stop                    # stop it and remove the state directory
 # Each run names its own directory and port, so two runs on one host never share a cluster.
@@ -14,7 +15,7 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 server_start() {
   as_pg "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 \
-    -o "-p $(cat "$state/port") -k $state -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=800" start >/dev/null
+    -o "-p $(cat "$state/port") -k $state -c listen_addresses=127.0.0.1 -c fsync=${SWITCHBOARD_TEST_PG_FSYNC:-off} -c max_connections=800" start >/dev/null
 }
 
 case "${1:-start}" in

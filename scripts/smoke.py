@@ -341,14 +341,22 @@ async def crash(port):
     tokens = [http("POST", port, "/auth/register", {"username": f"crash{n}", "password": "correct horse",
                                                      "displayName": f"crash {n}"})[1]["accessToken"] for n in range(20)]
     acked = set()
+    disorder = []
 
     async def writer(token):
+        # every writer pipelines: 200 sends without waiting, so the server runs each one while
+        # the previous replies wait for their flush (issue #16); replies must come in order
         async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={token}") as ws:
             await reply(ws, {"id": 0, "type": "chat.join", "data": {"room": "crash"}})
             for n in range(200):
                 await ws.send(json.dumps({"id": n + 1, "type": "chat.send", "data": {"room": "crash", "text": f"m{n}"}}))
+            last = 0
             while True:
                 frame = json.loads(await ws.recv())
+                if frame.get("re"):
+                    if frame["re"] != last + 1:
+                        disorder.append((last, frame["re"]))
+                    last = frame["re"]
                 if frame.get("re") and frame.get("ok"):
                     acked.add(frame["data"]["message"]["id"])
 
@@ -371,6 +379,7 @@ async def crash(port):
                     break
         check("kill -9 during concurrent writes loses no acknowledged message", acked and acked <= stored,
               f"{len(acked)} acknowledged, {len(acked - stored)} missing after the restart")
+        check("pipelined sends are answered in the order sent", not disorder, disorder[:5])
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)

@@ -6,7 +6,9 @@
 #   taskset -c 1 switchboard-load WORKLOAD --target TARGET --server-pid PID --json …
 # and stops the server. The JSON lands in $RESULTS (default Benchmarks/results/latest).
 #
-# TARGET: switchboard | hb-raw | socketio | django-channels
+# TARGET: switchboard | switchboard-pg | hb-raw | socketio | django-channels
+#   switchboard-pg: Switchboard on a throwaway PostgreSQL started for the run on loopback
+#   (scripts/pg-throwaway.sh, fsync on, default synchronous_commit), pinned to the server's CPU
 # SB_ENV_FILE=file: more KEY=VALUE settings for switchboard, after scripts/bench/switchboard.env
 # The peers come from ../shared/bench (run its setup.sh once); switchboard and the load
 # tool from `swift build -c release --scratch-path .build-release` (done here if missing).
@@ -37,6 +39,7 @@ stop() {
     for _ in $(seq 1 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$PID" 2>/dev/null || true
   fi
+  if [[ -n "${PG_STATE:-}" ]]; then SWITCHBOARD_TEST_PG_STATE="$PG_STATE" "$ROOT/scripts/pg-throwaway.sh" stop || true; fi
   rm -rf "$TMP"
 }
 trap stop EXIT
@@ -46,6 +49,12 @@ case "$TARGET" in
     PORT=8080; DIR="$TMP"
     set -a; . "$ROOT/scripts/bench/switchboard.env"; [[ -n "${SB_ENV_FILE:-}" ]] && . "$SB_ENV_FILE"; set +a
     export DATABASE_URL="sqlite://$TMP/switchboard.sqlite"
+    START=("$BIN/switchboard" serve --host 127.0.0.1 --port "$PORT") ;;
+  switchboard-pg)
+    PORT=8080; DIR="$TMP"
+    set -a; . "$ROOT/scripts/bench/switchboard.env"; [[ -n "${SB_ENV_FILE:-}" ]] && . "$SB_ENV_FILE"; set +a
+    PG_STATE="$(mktemp -d)"
+    export DATABASE_URL="$(SWITCHBOARD_TEST_PG_STATE="$PG_STATE" SWITCHBOARD_TEST_PG_FSYNC=on taskset -c "$SERVER_CPU" "$ROOT/scripts/pg-throwaway.sh" start)"
     START=("$BIN/switchboard" serve --host 127.0.0.1 --port "$PORT") ;;
   hb-raw)
     PORT=8103; DIR="$TMP"
@@ -77,5 +86,9 @@ done
 sleep 0.5
 OUT="$RESULTS/$STAMP-$TARGET-$WORKLOAD.json"
 echo "# $TARGET pid $PID (cpu $SERVER_CPU) $WORKLOAD $* (load on cpu $LOAD_CPU)" >&2
-timeout 900 taskset -c "$LOAD_CPU" "$BIN/switchboard-load" "$WORKLOAD" --target "$TARGET" --port "$PORT" \
+LOAD_TARGET="$TARGET"; [[ "$TARGET" == switchboard-pg ]] && LOAD_TARGET=switchboard
+timeout 900 taskset -c "$LOAD_CPU" "$BIN/switchboard-load" "$WORKLOAD" --target "$LOAD_TARGET" --port "$PORT" \
   --server-pid "$PID" --json "$OUT" "$@"
+if [[ "$TARGET" == switchboard-pg ]]; then
+  python3 -c 'import json, sys; p = sys.argv[1]; r = json.load(open(p)); r["target"] = "switchboard-pg"; json.dump(r, open(p, "w"), indent=1)' "$OUT"
+fi

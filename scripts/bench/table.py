@@ -8,7 +8,7 @@ ceiling, measured in the same sweep)."""
 import glob, json, os, sys
 
 DIR = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../../Benchmarks/results/latest")
-ORDER = ["hb-raw", "switchboard", "socketio", "django-channels"]
+ORDER = ["hb-raw", "switchboard", "switchboard-pg", "socketio", "django-channels"]
 
 def setting(r):
     p = r["parameters"]

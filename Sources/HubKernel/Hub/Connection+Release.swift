@@ -15,7 +15,6 @@ extension Connection {
     /// Sends a command's held events and then its reply, in command order, each only once
     /// the commit it waits for (``PendingDurability``) is flushed.
     ///
-    ///
     /// When nothing is held and the commit is already on disk, it sends at once; otherwise the
     /// reply joins the connection's queue, drained by one task at a time. A failed flush turns
     /// the reply into `unavailable` and drops its events: their state's durability is unknown.
