@@ -16,8 +16,9 @@ extension Connection {
     /// the commit it waits for (``PendingDurability``) is flushed.
     ///
     /// When nothing is held and the commit is already on disk, it sends at once; otherwise the
-    /// reply joins the connection's queue, drained by one task at a time. A failed flush turns
-    /// the reply into `unavailable` and drops its events: their state's durability is unknown.
+    /// reply joins the connection's queue, which the flushing thread drains right after the
+    /// flush that covers its head (no task per reply). A failed flush turns the reply into
+    /// `unavailable` and drops its events: their state's durability is unknown.
     /// - Parameter done: called once the reply is sent (the pipeline's in-flight count).
     func release(_ frame: ByteBuffer?, re id: CommandID?, after pending: (target: UInt64, deliveries: [@Sendable () -> Void]),
                  database: Database, done: @escaping @Sendable () -> Void) {
@@ -31,7 +32,7 @@ extension Connection {
         }
         switch startDraining {
         case nil: send(held, failure: nil)
-        case true?: Task { await drainHeldReplies(database: database) }
+        case true?: database.whenDurable(held.target) { failure in self.releaseHeldReplies(database: database, failure: failure) }
         case false?: break
         }
     }
@@ -45,19 +46,30 @@ extension Connection {
         }
     }
 
-    private func drainHeldReplies(database: Database) async {
-        while let held = state.withLock({ state -> HeldReply? in
-            if state.heldReplies.isEmpty {
-                state.releasing = false
-                return nil
+    /// Sends the held replies whose commits are on disk, in order; waits again for the next
+    /// one's flush if it is not. `failure`: the flush just waited for failed (the head's reply
+    /// becomes `unavailable`). Only one release runs per connection (``Connection/State/releasing``).
+    private func releaseHeldReplies(database: Database, failure: (any Error)?) {
+        var failure = failure
+        while true {
+            enum Next { case send(HeldReply), wait(UInt64), done }
+            let next = state.withLock { state -> Next in
+                guard let head = state.heldReplies.first else {
+                    state.releasing = false
+                    return .done
+                }
+                if failure == nil && !database.isDurable(head.target) { return .wait(head.target) }
+                return .send(state.heldReplies.removeFirst())
             }
-            return state.heldReplies.removeFirst()
-        }) {
-            do {
-                try await database.waitUntilDurable(held.target)
-                send(held, failure: nil)
-            } catch {
-                send(held, failure: error)
+            switch next {
+            case .send(let held):
+                send(held, failure: failure)
+                failure = nil
+            case .wait(let target):
+                database.whenDurable(target) { failure in self.releaseHeldReplies(database: database, failure: failure) }
+                return
+            case .done:
+                return
             }
         }
     }

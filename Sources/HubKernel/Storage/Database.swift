@@ -299,6 +299,13 @@ public final class Database: Sendable {
         if case .sqlite(_, _, let durability?) = backend { try await durability.waitUntilDurable(target) }
     }
 
+    /// Runs `callback` once commit `target` is on disk (at once when it is, or without a
+    /// flush to wait for); on the flushing thread otherwise, with the failure if it failed.
+    func whenDurable(_ target: UInt64, _ callback: @escaping @Sendable ((any Error)?) -> Void) {
+        guard case .sqlite(_, _, let durability?) = backend else { return callback(nil) }
+        durability.whenDurable(target, callback)
+    }
+
     /// Holds the SQLite syncer's flushes back (tests watch what waits for them).
     func holdFlushes(_ held: Bool) {
         if case .sqlite(_, _, let durability?) = backend { durability.flushesHeld.store(held, ordering: .relaxed) }

@@ -47,10 +47,26 @@ final class SQLiteDurability: @unchecked Sendable {
     /// Tests hold flushes back to watch what waits for them.
     let flushesHeld = Atomic<Bool>(false)
 
+    /// Who waits for a flush: a suspended task, or work to run on the syncer thread right after
+    /// the flush (the connections' held replies: no task to wake per reply).
+    private enum Waiter {
+        case task(CheckedContinuation<Void, any Error>)
+        case callback(@Sendable ((any Error)?) -> Void)
+
+        func wake(_ failure: (any Error)?) {
+            switch self {
+            case .task(let continuation):
+                if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
+            case .callback(let callback):
+                callback(failure)
+            }
+        }
+    }
+
     private struct State {
         var syncing = false
         var closed = false
-        var waiters: [(target: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var waiters: [(target: UInt64, waiter: Waiter)] = []
     }
     private let state = Mutex(State())
     private let thread = NIOThreadPool(numberOfThreads: 1)
@@ -77,21 +93,33 @@ final class SQLiteDurability: @unchecked Sendable {
     func waitUntilDurable(_ target: UInt64) async throws {
         if synced.load(ordering: .acquiring) >= target { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            enum Next { case resume, fail, wait, start }
-            let next = state.withLock { state -> Next in
-                if state.closed { return .fail }
-                if synced.load(ordering: .acquiring) >= target { return .resume }
-                state.waiters.append((target, continuation))
-                if state.syncing { return .wait }
-                state.syncing = true
-                return .start
-            }
-            switch next {
-            case .resume: continuation.resume()
-            case .fail: continuation.resume(throwing: DatabaseUnavailable(reason: "the database is closing"))
-            case .wait: break
-            case .start: thread.submit { _ in self.syncRounds() }
-            }
+            enqueue(.task(continuation), for: target)
+        }
+    }
+
+    /// Runs `callback` once every commit counted up to `target` is on disk — at once when it
+    /// already is, else on the syncer thread right after the flush (with the failure, if it
+    /// failed). It must be quick: the next flush waits for it.
+    func whenDurable(_ target: UInt64, _ callback: @escaping @Sendable ((any Error)?) -> Void) {
+        if synced.load(ordering: .acquiring) >= target { return callback(nil) }
+        enqueue(.callback(callback), for: target)
+    }
+
+    private func enqueue(_ waiter: Waiter, for target: UInt64) {
+        enum Next { case wake, fail, wait, start }
+        let next = state.withLock { state -> Next in
+            if state.closed { return .fail }
+            if synced.load(ordering: .acquiring) >= target { return .wake }
+            state.waiters.append((target, waiter))
+            if state.syncing { return .wait }
+            state.syncing = true
+            return .start
+        }
+        switch next {
+        case .wake: waiter.wake(nil)
+        case .fail: waiter.wake(DatabaseUnavailable(reason: "the database is closing"))
+        case .wait: break
+        case .start: thread.submit { _ in self.syncRounds() }
         }
     }
 
@@ -103,19 +131,14 @@ final class SQLiteDurability: @unchecked Sendable {
             let failure = flushWAL()
             syncs.add(1, ordering: .relaxed)
             if failure == nil { synced.store(max(synced.load(ordering: .relaxed), target), ordering: .releasing) }
-            let (ready, more) = state.withLock { state -> ([(target: UInt64, continuation: CheckedContinuation<Void, any Error>)], Bool) in
+            let (ready, more) = state.withLock { state -> ([(target: UInt64, waiter: Waiter)], Bool) in
                 let ready = state.waiters.filter { $0.target <= target }
                 state.waiters.removeAll { $0.target <= target }
                 if state.waiters.isEmpty { state.syncing = false }
                 return (ready, !state.waiters.isEmpty)
             }
-            for waiter in ready {
-                if let failure {
-                    waiter.continuation.resume(throwing: DatabaseUnavailable(reason: failure))
-                } else {
-                    waiter.continuation.resume()
-                }
-            }
+            let error = failure.map { DatabaseUnavailable(reason: $0) }
+            for entry in ready { entry.waiter.wake(error) }
             if failure == nil, walPages.load(ordering: .relaxed) >= checkpointPages { checkpoint() }
             if !more { return }
         }
