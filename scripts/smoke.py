@@ -3,9 +3,11 @@
 
 Checks what only a real process shows: the `listening on` line, `switchboard user create`,
 `routes` and `migrate`, SIGTERM draining (hub.shutdown, close 1012, exit 0), a restart that
-keeps data and flags, production refusing insecure defaults, and kill -9 during concurrent
-chat writes and concurrent bets (nothing acknowledged lost, every wallet equal to its ledger). Needs `websockets` (pip).
-Usage: scripts/smoke.py [path/to/switchboard]
+keeps data and flags, production refusing insecure defaults, and kill -9 during concurrent,
+pipelined writes of every module that writes: chat messages, bets, tickets with comments,
+notifications, CHSH answers (nothing acknowledged lost, every wallet equal to its ledger, no SLA
+warning or breach raised twice or out of order). Needs `websockets` (pip).
+Usage: scripts/smoke.py [path/to/switchboard]; SMOKE_ONLY=scenario[,scenario] runs only those.
 """
 import asyncio, faulthandler, hashlib, hmac, json, os, queue, re, signal, socket, subprocess, sys, tempfile, threading, time
 from decimal import Decimal
@@ -218,6 +220,70 @@ async def outage(port):
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
         subprocess.run([script, "stop"], env=pg_env)
+
+async def sqlite_disk_full(port):
+    """The SQLite disk fills up mid-run (a small tmpfs): writes answer unavailable, /readyz is 503
+    naming the database, the connection stays open and reads go on; space comes back: writes
+    resume without a restart, and the file passes integrity_check holding every acknowledged
+    message (#17)."""
+    import sqlite3
+    mnt = tempfile.mkdtemp(prefix="sb-smoke-full-")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt], capture_output=True).returncode != 0:
+        print("SKIP SQLite disk full: cannot mount a small tmpfs here (needs root)")
+        return
+    try:
+        env = dict(ENV, DATABASE_URL=f"sqlite://{mnt}/full.sqlite", RATE_LIMIT_CHAT_SEND="off")
+        proc, _ = launch(env, port)
+        try:
+            login = http("POST", port, "/auth/register", {"username": "filler", "password": "correct horse", "displayName": "Filler"})[1]
+            acked = []
+            async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={login['accessToken']}") as ws:
+                await ws.recv()
+                await reply(ws, {"id": "join", "type": "chat.join", "data": {"room": "general"}})
+
+                async def send(n):
+                    answer = await reply(ws, {"id": n, "type": "chat.send", "data": {"room": "general", "text": f"message {n}"}})
+                    if answer.get("ok"):
+                        acked.append(answer["data"]["message"]["id"])
+                    return answer
+                for n in range(1, 21):
+                    await send(n)
+                filler = os.path.join(mnt, "filler")
+                with open(filler, "wb") as f:
+                    try:
+                        while True:
+                            f.write(b"\0" * 65536)
+                            f.flush()
+                    except OSError:
+                        pass
+                full = await send(21)
+                check("disk full: a write answers unavailable", full.get("error", {}).get("code") == "unavailable", full)
+                status, body = http("GET", port, "/readyz")
+                check("disk full: /readyz is 503 naming the database", status == 503 and body["error"].get("field") == "database", body)
+                history = await reply(ws, {"id": "h", "type": "chat.history", "data": {"room": "general", "limit": 50}})
+                check("disk full: reads go on", history.get("ok") and len(history["data"]["items"]) == 20, history.get("error"))
+                os.remove(filler)
+                resumed = None
+                for n in range(22, 60):
+                    resumed = await send(n)
+                    if resumed.get("ok"):
+                        break
+                    await asyncio.sleep(0.25)
+                check("disk full: writes resume once there is space, without a restart", resumed.get("ok"), resumed)
+                status, _ = http("GET", port, "/readyz")
+                check("disk full: /readyz is 200 again", status == 200, status)
+                check("disk full: the connection survived", ws.state.name == "OPEN")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+        with sqlite3.connect(f"{mnt}/full.sqlite") as db:
+            integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+            stored = {row[0] for row in db.execute("SELECT id FROM chat_messages")}
+        check("disk full: the file passes integrity_check", integrity == "ok", integrity)
+        check("disk full: every acknowledged message is stored", acked and set(acked) <= stored,
+              f"{len(acked)} acknowledged, {len(set(acked) - stored)} missing")
+    finally:
+        subprocess.run(["umount", mnt], capture_output=True)
 
 def serve_with(port, name, **overrides):
     return launch(dict(ENV, DATABASE_URL=f"sqlite://{TMP}/{name}.sqlite", **overrides), port)[0]
@@ -456,6 +522,136 @@ async def betting_crash(port):
     check("switchboard betting reconcile: exit 1 naming the wallet that does not match its ledger",
           tampered.returncode == 1 and "ledger sums to" in tampered.stdout, tampered.stdout + tampered.stderr)
 
+async def helpdesk_crash(port):
+    """kill -9 while requesters file tickets and comment, an agent sends notifications and the
+    SLA monitor raises warnings and breaches: after the restart every acknowledged ticket,
+    comment and notification is there, and no SLA warning or breach was raised twice (#17)."""
+    name = "helpdesk-crash"
+    overrides = dict(RATE_LIMIT_TICKETS_CREATE="off", RATE_LIMIT_TICKETS_COMMENT="off", RATE_LIMIT_TICKETS_GET="off",
+                     RATE_LIMIT_NOTIFICATIONS_LIST="off", RATE_LIMIT_AUTH_REGISTER="off",
+                     MODULES_NOTIFICATIONS_SEND_PER_MINUTE="100000",
+                     MODULES_TICKETS_SLA_NORMAL_FIRST_RESPONSE_SECONDS="2", MODULES_TICKETS_SLA_NORMAL_RESOLUTION_SECONDS="3",
+                     MODULES_TICKETS_SLA_CHECK_INTERVAL_MS="100")
+    env = dict(ENV, DATABASE_URL=f"sqlite://{TMP}/{name}.sqlite", **overrides)
+    made = subprocess.run([BIN, "user", "create", "hdagent", "--role", "agent"], env=env, input="agent-password\n",
+                          capture_output=True, text=True, timeout=120)
+    check("helpdesk: user create --role agent", made.returncode == 0, made.stderr)
+    proc = serve_with(port, name, **overrides)
+    agent = http("POST", port, "/auth/login", {"username": "hdagent", "password": "agent-password"})[1]
+    requesters = [http("POST", port, "/auth/register", {"username": f"req{n}", "password": "correct horse",
+                                                        "displayName": f"req {n}"})[1] for n in range(8)]
+    tickets, comments, notes = {}, {}, {}   # acknowledged: ticket id -> requester token; comment id -> ticket id; notification id -> token
+    last_ack = [0.0]
+
+    async def requester(login):
+        token = login["accessToken"]
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={token}") as ws:
+            sent = 0
+
+            async def create():
+                nonlocal sent
+                sent += 1
+                await ws.send(json.dumps({"id": f"t{sent}", "type": "tickets.create", "data": {"subject": f"broken {sent}", "description": "it broke"}}))
+            for _ in range(20):   # twenty in flight, pipelined, until the server dies
+                await create()
+            while True:
+                frame = json.loads(await ws.recv())
+                re = frame.get("re") or ""
+                if frame.get("ok") and re.startswith("t"):
+                    ticket = frame["data"]["ticket"]["id"]
+                    tickets[ticket] = token
+                    last_ack[0] = time.time()
+                    await ws.send(json.dumps({"id": f"c-{ticket}", "type": "tickets.comment", "data": {"ticketId": ticket, "body": "any news?"}}))
+                    await create()
+                elif frame.get("ok") and re.startswith("c-"):
+                    comments[frame["data"]["comment"]["id"]] = re[2:]
+
+    async def notifier():
+        ids = [r["user"]["id"] for r in requesters]
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={agent['accessToken']}") as ws:
+            sent = 0
+
+            async def send():
+                nonlocal sent
+                sent += 1
+                await ws.send(json.dumps({"id": sent, "type": "notifications.send", "data": {
+                    "userIds": [ids[sent % len(ids)]], "category": "info", "title": f"note {sent}"}}))
+            for _ in range(20):
+                await send()
+            while True:
+                frame = json.loads(await ws.recv())
+                if frame.get("ok") and isinstance(frame.get("re"), int):
+                    for nid in frame["data"]["ids"]:
+                        notes[nid] = requesters[frame["re"] % len(ids)]["accessToken"]
+                    await send()
+
+    tasks = [asyncio.create_task(requester(r)) for r in requesters] + [asyncio.create_task(notifier())]
+    deadline = time.time() + 60
+    # past the SLA's warning and due times of the first tickets, with writes still going on
+    await asyncio.sleep(3.5)
+    while (len(tickets) < 150 or len(notes) < 100) and time.time() < deadline:
+        await asyncio.sleep(0.01)
+    killed_at = time.time()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    proc = serve_with(port, name, **overrides)
+    try:
+        await asyncio.sleep(4)   # the monitor goes through what is due since the crash
+        missing_tickets, missing_comments, twice, unordered = [], [], [], []
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={agent['accessToken']}") as ws:
+            stored_comments = set()
+            for n, ticket in enumerate(tickets):
+                got = await reply(ws, {"id": n, "type": "tickets.get", "data": {"ticketId": ticket}})
+                if not got.get("ok"):
+                    missing_tickets.append(ticket)
+                    continue
+                t = got["data"]["ticket"]
+                stored_comments |= {c["id"] for c in got["data"]["comments"]}
+                for target in ("firstResponse", "resolution"):
+                    if t[f"{target}Breached"] and not t[f"{target}Warned"]:
+                        unordered.append((ticket, target))
+            missing_comments = [c for c in comments if c not in stored_comments]
+            # the agent is notified once per warning and once per breach of each ticket
+            seen, before = {}, None
+            while True:
+                page = await reply(ws, {"id": "page", "type": "notifications.list", "data": dict({"limit": 100}, **({"before": before} if before else {}))})
+                for item in page["data"]["items"]:
+                    if item["title"].startswith("SLA "):
+                        key = (item["link"], item["title"].split(":")[0])
+                        seen[key] = seen.get(key, 0) + 1
+                before = page["data"]["nextCursor"]
+                if not before:
+                    break
+            twice = [key for key, count in seen.items() if count > 1]
+        stored_notes = set()
+        for token in {r["accessToken"] for r in requesters}:
+            async with websockets.connect(f"ws://127.0.0.1:{port}/ws?access_token={token}") as ws:
+                before = None
+                while True:
+                    page = await reply(ws, {"id": "p", "type": "notifications.list", "data": dict({"limit": 100}, **({"before": before} if before else {}))})
+                    stored_notes |= {item["id"] for item in page["data"]["items"]}
+                    before = page["data"]["nextCursor"]
+                    if not before:
+                        break
+        missing_notes = [n for n in notes if n not in stored_notes]
+        print(f"   helpdesk_crash: {len(tickets)} tickets, {len(comments)} comments and {len(notes)} notifications "
+              f"acknowledged before kill -9; {sum(seen.values())} SLA notifications to the agent")
+        check("helpdesk: the kill came while tickets were being acknowledged", killed_at - last_ack[0] < 0.5,
+              f"last acknowledgement {killed_at - last_ack[0]:.2f} s before the kill")
+        check("helpdesk: kill -9 loses no acknowledged ticket", tickets and not missing_tickets,
+              f"{len(tickets)} acknowledged, {len(missing_tickets)} missing")
+        check("helpdesk: kill -9 loses no acknowledged comment", comments and not missing_comments,
+              f"{len(comments)} acknowledged, {len(missing_comments)} missing")
+        check("notifications: kill -9 loses no acknowledged notification", notes and not missing_notes,
+              f"{len(notes)} acknowledged, {len(missing_notes)} missing")
+        check("helpdesk: SLA warnings and breaches were raised (the monitor ran across the crash)", len(seen) > 0, seen)
+        check("helpdesk: no SLA warning or breach raised twice across kill -9", not twice, twice[:5])
+        check("helpdesk: every breached target was warned first", not unordered, unordered[:5])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
 async def chsh_classroom(port):
     """A teacher's CHSH game on the real binary: a host account made by the CLI, two guests
     from their phones, rounds played, kill -9 with an answer acknowledged mid-round; after the
@@ -528,9 +724,12 @@ async def scenario(run, within):
     except Exception as error:
         check(f"{run.__name__} ran to the end", False, repr(error))
 
-for run, within in [(session, 300), (idle, 120), (outage, 300), (slow_consumer, 180), (load_tool, 180), (crash, 300),
-                    (betting_crash, 300), (chsh_classroom, 300)]:
-    asyncio.run(scenario(run, within))
+# SMOKE_ONLY=name[,name]: run only those scenarios (while working on one)
+only = set(filter(None, os.environ.get("SMOKE_ONLY", "").split(",")))
+for run, within in [(session, 300), (idle, 120), (outage, 300), (sqlite_disk_full, 120), (slow_consumer, 180), (load_tool, 180), (crash, 300),
+                    (betting_crash, 300), (helpdesk_crash, 300), (chsh_classroom, 300)]:
+    if not only or run.__name__ in only:
+        asyncio.run(scenario(run, within))
 passed = sum(results)
 print(f"smoke: {passed} passed, {len(results) - passed} failed")
 sys.exit(0 if all(results) else 1)

@@ -329,12 +329,16 @@ public final class Database: Sendable {
         SQLiteSession(handle: handle, logger: logger, queryLogLevel: .trace)
     }
 
-    /// Answers whether the database responds, within `timeout`.
+    /// Answers whether the database responds, within `timeout` (PostgreSQL); on SQLite,
+    /// whether a write commits.
     public func ping(timeout: Duration = .seconds(2)) async -> Bool {
         do {
             switch backend {
             case .sqlite:
-                try await withConnection { try await $0.raw("SELECT 1").run() }
+                // a read proves little here: a full disk or a file turned read-only still reads;
+                // commit (and flush) a write nobody reads — the header's user_version — so that
+                // readiness fails exactly while writes do
+                try await transaction { try await $0.raw("PRAGMA user_version = \(unsafeRaw: String(Int32.random(in: 1...Int32.max)))").run() }
             case .postgres(let client, _):
                 try await leased(from: client, timeout: timeout) { try await $0.raw("SELECT 1").run() }
             }

@@ -44,4 +44,15 @@ struct SQLiteDurabilityTests {
         #expect(database.sqliteFlushes == 0)
         await database.close()
     }
+
+    @Test("readiness on SQLite means a write commits: a database refusing writes is not ready") func readiness() async throws {
+        let (database, path) = try await open(nil)
+        defer { remove(path) }
+        #expect(await database.ping())
+        try await database.withConnection { try await $0.raw("PRAGMA query_only = ON").run() }
+        #expect(await database.ping() == false)
+        try await database.withConnection { try await $0.raw("PRAGMA query_only = OFF").run() }
+        #expect(await database.ping())
+        await database.close()
+    }
 }
