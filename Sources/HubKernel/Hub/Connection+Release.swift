@@ -40,9 +40,13 @@ extension Connection {
     /// Returns once every reply held so far was sent (a command that publishes now waits for
     /// the earlier commands' events and replies to leave first).
     func earlierRepliesReleased() async {
-        while state.withLock({ !$0.heldReplies.isEmpty || $0.releasing }) {
-            try? await Task.sleep(for: .microseconds(200))
-            if Task.isCancelled { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let released = state.withLock { state -> Bool in
+                if state.heldReplies.isEmpty && !state.releasing { return true }
+                state.releaseWaiters.append(continuation)
+                return false
+            }
+            if released { continuation.resume() }
         }
     }
 
@@ -53,9 +57,11 @@ extension Connection {
         var failure = failure
         while true {
             enum Next { case send(HeldReply), wait(UInt64), done }
+            var waiters: [CheckedContinuation<Void, Never>] = []
             let next = state.withLock { state -> Next in
                 guard let head = state.heldReplies.first else {
                     state.releasing = false
+                    swap(&waiters, &state.releaseWaiters)
                     return .done
                 }
                 if failure == nil && !database.isDurable(head.target) { return .wait(head.target) }
@@ -69,6 +75,7 @@ extension Connection {
                 database.whenDurable(target) { failure in self.releaseHeldReplies(database: database, failure: failure) }
                 return
             case .done:
+                for waiter in waiters { waiter.resume() }
                 return
             }
         }

@@ -21,8 +21,10 @@ public final class Connection: Sendable {
         var consecutiveBadFrames = 0
         /// Replies waiting for their commits' flush, in command order (``release(_:re:after:database:done:)``).
         var heldReplies: [HeldReply] = []
-        /// Whether a task is sending ``heldReplies``.
+        /// Whether ``heldReplies`` are being released (one release at a time).
         var releasing = false
+        /// Commands waiting for every held reply to leave (``earlierRepliesReleased()``).
+        var releaseWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     let state: Mutex<State>
