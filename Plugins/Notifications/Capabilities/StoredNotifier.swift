@@ -1,8 +1,8 @@
 import HubKernel
 
 /// The `Notifier` this module offers other modules: validates, stores one notification per
-/// recipient, then delivers each to `user:<id>`. While the module is switched off it stores
-/// nothing and says so (`skipped`).
+/// recipient and delivers each to `user:<id>` once stored. While the module is switched off it
+/// stores nothing and says so (`skipped`).
 struct StoredNotifier: Notifier {
     let store: NotificationStore
     let events: EventPublisher<NotificationsModule>
@@ -16,10 +16,10 @@ struct StoredNotifier: Notifier {
         clean.title = try NotificationRules.title(notification.title)
         clean.body = try NotificationRules.body(notification.body)
         clean.link = try NotificationRules.link(notification.link)
-        let stored = try await store.insert(clean, to: recipients)
-        // stored first: a device never hears of a notification that a reload would not show
-        for (userID, view) in stored {
-            try await events.publish(NotificationCreated(notification: view), toUser: userID)
+        // published in the storing transaction: a device never hears of a notification that a
+        // reload would not show, and the sender's next command need not wait for the flush
+        let stored = try await store.insert(clean, to: recipients) { [events] userID, view, transaction in
+            try await events.publish(NotificationCreated(notification: view), toUser: userID, in: transaction)
         }
         return .stored(ids: stored.map(\.1.id))
     }

@@ -19,8 +19,12 @@ struct NotificationStore: Sendable {
             createdAt: try row.decode(column: "created_at", as: Int64.self), readAt: try row.decode(column: "read_at", as: Int64?.self))
     }
 
-    /// Stores one notification per recipient in one transaction. - Returns: (recipient, view) pairs.
-    func insert(_ notification: OutgoingNotification, to userIDs: [String]) async throws -> [(String, NotificationView)] {
+    /// Stores one notification per recipient in one transaction.
+    /// - Parameter announce: publishes each stored notification in that transaction.
+    /// - Returns: (recipient, view) pairs.
+    func insert(_ notification: OutgoingNotification, to userIDs: [String],
+                announce: @Sendable (String, NotificationView, Transaction) async throws -> Void = { _, _, _ in })
+        async throws -> [(String, NotificationView)] {
         let now = clock.nowMs()
         return try await database.transaction { sql in
             var stored: [(String, NotificationView)] = []
@@ -33,6 +37,7 @@ struct NotificationStore: Sendable {
                     VALUES (\(bind: view.id), \(bind: userID), \(bind: view.category), \(bind: view.title), \(bind: view.body),
                             \(bind: view.link), \(bind: view.source), \(bind: now))
                     """).run()
+                try await announce(userID, view, sql)
                 stored.append((userID, view))
             }
             return stored
