@@ -39,6 +39,10 @@ struct SQLiteHandleTests {
             let row = try #require(try await database.withConnection { try await $0.raw("SELECT * FROM v WHERE id = 10").first() })
             #expect(try row.decodeNil(column: "t"))
             #expect(try row.decode(column: "t", as: String?.self) == nil)
+            // a NULL or a value of another kind read as a plain type is an error, never a crash
+            #expect(throws: (any Error).self) { try row.decode(column: "t", as: String.self) }
+            #expect(throws: (any Error).self) { try row.decode(column: "b", as: Int64.self) }
+            #expect(throws: (any Error).self) { try row.decode(column: "i", as: Data.self) }
             #expect(try row.decode(column: "i", as: Int64.self) == .max)
             #expect(try row.decode(column: "r", as: Double.self) == 0.1)
             #expect(try row.decode(column: "b", as: Data.self) == Data([0, 1, 255]))

@@ -68,19 +68,31 @@ enum SQLiteValue: Sendable, Equatable {
 
     /// The Swift value of a column (SQLKit's `decode(column:as:)`).
     func decoded<D: Decodable>(as type: D.Type) throws -> D {
-        if D.self == String.self, let text = textValue { return text as! D }
-        if D.self == Int64.self, let integer = integerValue { return integer as! D }
-        if D.self == Int.self, let integer = integerValue { return Int(integer) as! D }
-        if D.self == Bool.self, let integer = integerValue, integer == 0 || integer == 1 { return (integer == 1) as! D }
-        if D.self == Data.self, case .blob(let bytes) = self { return Data(bytes) as! D }
-        if D.self == [UInt8].self, case .blob(let bytes) = self { return bytes as! D }
-        if D.self == Date.self, let seconds = realValue { return Date(timeIntervalSince1970: seconds) as! D }
+        // the common column types without going through Decodable (a conditional cast each:
+        // a type it does not fit falls through to the general path below)
+        if let value = fastDecoded(as: D.self) { return value }
         do {
             return try D(from: ValueDecoder(value: self))
         } catch is NeedsJSON {
             guard case .text(let json) = self else { throw mismatch(D.self) }
             return try JSONDecoder().decode(D.self, from: Data(json.utf8))
         }
+    }
+
+    /// The value as `D` when `D` is one of the few types read on every command (`nil` for any
+    /// other type, optionals included, and for a value that does not fit).
+    private func fastDecoded<D>(as type: D.Type) -> D? {
+        let value: Any?
+        if D.self == String.self { value = textValue }
+        else if D.self == Int64.self { value = integerValue }
+        else if D.self == Int.self { value = integerValue.map { Int($0) } }
+        else if D.self == Bool.self { value = integerValue.flatMap { $0 == 0 ? false : $0 == 1 ? true : nil } }
+        else if D.self == Data.self, case .blob(let bytes) = self { value = Data(bytes) }
+        else if D.self == [UInt8].self, case .blob(let bytes) = self { value = bytes }
+        else if D.self == Date.self { value = realValue.map { Date(timeIntervalSince1970: $0) } }
+        else { value = nil }
+        // the unwrapped value is exactly a `D` here; a conditional cast keeps it free of traps
+        return value.flatMap { $0 as? D }
     }
 
     var textValue: String? {
