@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "HubKernel", targets: ["HubKernel"]),
         .library(name: "HubTesting", targets: ["HubTesting"]),
         .executable(name: "switchboard-load", targets: ["LoadTool"]),
+        .executable(name: "switchboard-fuzz", targets: ["Fuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -223,6 +224,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The load tool: drives a running server over sockets with the public protocol only.
+        // libFuzzer targets for the parsers a client reaches (issue #17). scripts/fuzz.sh builds
+        // it with coverage instrumentation and libFuzzer; an ordinary build replays a corpus.
+        .executableTarget(
+            name: "Fuzzing",
+            dependencies: ["HubKernel", "HubTesting", "Chat", "Presence", "Notifications", "Tickets", "Betting", "CHSH", "Polls"],
+            path: "Sources/Fuzzing",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "LoadTool",
             dependencies: [

@@ -112,7 +112,9 @@ try:
     js(alice, "[...document.querySelectorAll('#messages li.mine')].find((li) => li.dataset.text === arguments[0]).querySelector('.edit').click()", "hi <b>carol</b>")
     edit = alice.find_element(By.CSS_SELECTOR, "#messages li.editing .edit-input")
     edit.send_keys(Keys.END, " (edited by me)", Keys.ENTER)
+    # each side renders the edit when its own frame arrives (Carol's event, Alice's reply): wait for both
     waits[carol].until(lambda d: "hi <b>carol</b> (edited by me)" in messages(d))
+    waits[alice].until(lambda d: "hi <b>carol</b> (edited by me)" in messages(d))
     check("an edit is seen by both, marked edited", "hi <b>carol</b> (edited by me)" in messages(alice)
           and "(edited)" in js(carol, "return [...document.querySelectorAll('#messages li .meta')].map((e) => e.textContent).join()"))
     check("only one's own messages offer edit and delete", js(alice, "return [...document.querySelectorAll('#messages li')].every((li) => !!li.querySelector('.actions') === li.classList.contains('mine'))")

@@ -9,7 +9,8 @@
 #      scripts/browser_admin_test.py,
 #      scripts/browser_betting_test.py,
 #      scripts/browser_chsh_test.py);
-#   5. RFC 6455/7692 conformance of the WebSocket transport (scripts/autobahn.sh).
+#   5. RFC 6455/7692 conformance of the WebSocket transport (scripts/autobahn.sh);
+#   6. the fuzz corpus replayed, then libFuzzer on each parser a client reaches (scripts/fuzz.sh).
 # On a fresh Debian machine, run as root, it installs what it needs (postgresql, chromium,
 # chromium-driver, and the Python websockets and selenium clients).
 set -euo pipefail
@@ -62,6 +63,11 @@ if [ -n "$url" ]; then
   python3 scripts/cluster_test.py .build/debug/switchboard "$url"
 fi
 
+echo "== fuzz corpus replayed (every committed input and saved finding)"
+for target in frame money cursor token command; do
+  .build/debug/switchboard-fuzz "$target" "Fuzz/corpus/$target"
+done
+
 echo "== smoke test of the binary"
 python3 scripts/smoke.py .build/debug/switchboard
 
@@ -90,3 +96,6 @@ elif [ "${CI:-}" = "true" ]; then
 else
   echo "!! Python 2.7 not found: skipping Autobahn|Testsuite (see docs/conformance/autobahn.md)" >&2
 fi
+
+echo "== coverage-guided fuzzing (libFuzzer), ${FUZZ_SECONDS:-20}s per target"
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"

@@ -22,6 +22,9 @@ final class Inbox: Sendable {
     var isClosed: Bool { state.withLock { $0.closed } }
     var unclaimed: [TestFrame] { state.withLock { $0.frames } }
 
+    /// Removes and returns every unclaimed frame.
+    func drain() -> [TestFrame] { state.withLock { state in defer { state.frames = [] }; return state.frames } }
+
     /// Removes and returns the first frame matching `predicate`, waiting up to `timeout`.
     func take(_ description: String, timeout: Duration, where predicate: (TestFrame) -> Bool) async throws -> TestFrame {
         let deadline = ContinuousClock.now + timeout

@@ -99,6 +99,10 @@ public final class TestClient: Sendable {
     /// Frames received and not claimed yet.
     public var unclaimed: [TestFrame] { inbox.unclaimed }
 
+    /// Removes and returns every frame nobody has claimed (a long-running driver, such as the
+    /// `command` fuzz target, checks and forgets what arrived so its inbox does not grow).
+    public func drain() -> [TestFrame] { inbox.drain() }
+
     /// Waits until the server closes the connection. - Returns: the close code.
     @discardableResult
     public func expectClose(timeout: Duration = .seconds(10)) async throws -> UInt16? {

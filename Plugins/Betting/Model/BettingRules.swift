@@ -24,7 +24,7 @@ enum BettingRules {
     /// A cursor from a `nextCursor`: a non-negative integer.
     static func cursor(_ before: String?) throws(ValidationFailure) -> Int64? {
         guard let before else { return nil }
-        guard let value = Int64(before), value >= 0, before.utf8.allSatisfy({ (48...57).contains($0) }) else {
+        guard let value = CursorNumber.parse(before) else {
             throw ValidationFailure("before", "before must be a cursor from nextCursor")
         }
         return value

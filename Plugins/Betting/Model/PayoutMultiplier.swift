@@ -15,7 +15,8 @@ public struct PayoutMultiplier: Sendable, Equatable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let fraction = parts.count == 2 ? parts[1] : ""
-        guard let whole = Int64(parts[0]), parts[0].utf8.allSatisfy({ (48...57).contains($0) }),
+        // the whole part is bounded before it is scaled: a long one would overflow Int64
+        guard let whole = Int64(parts[0]), whole <= 1000, parts[0].utf8.allSatisfy({ (48...57).contains($0) }),
               fraction.utf8.allSatisfy({ (48...57).contains($0) }), parts.count == 1 || (1...4).contains(fraction.count)
         else { return nil }
         var scale: Int64 = 1

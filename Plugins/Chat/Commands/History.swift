@@ -14,7 +14,7 @@ struct History: CommandHandler {
         var limit: Int?
         func validate() throws(ValidationFailure) {
             try RoomName.validateAny(room)
-            if let before, Int64(before).map({ $0 > 0 }) != true {
+            if let before, CursorNumber.parse(before).map({ $0 > 0 }) != true {
                 throw ValidationFailure("before", "before must be a cursor from nextCursor")
             }
             if let limit, !(1...100).contains(limit) { throw ValidationFailure("limit", "limit must be 1 to 100") }

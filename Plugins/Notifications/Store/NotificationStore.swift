@@ -52,7 +52,7 @@ struct NotificationStore: Sendable {
         init(createdAt: Int64, id: String) { self.createdAt = createdAt; self.id = id }
         init?(_ text: String) {
             let parts = text.split(separator: "_", maxSplits: 1)
-            guard parts.count == 2, let createdAt = Int64(parts[0]), createdAt >= 0, !parts[1].isEmpty else { return nil }
+            guard parts.count == 2, let createdAt = CursorNumber.parse(parts[0]), !parts[1].isEmpty else { return nil }
             self.createdAt = createdAt
             self.id = String(parts[1])
         }

@@ -26,8 +26,8 @@ extension TicketStore {
         init(rank: Int, time: Int64, id: String) { self.rank = rank; self.time = time; self.id = id }
         init?(_ text: String) {
             let parts = text.split(separator: "_", maxSplits: 2)
-            guard parts.count == 3, let rank = Int(parts[0]), let time = Int64(parts[1]), !parts[2].isEmpty else { return nil }
-            self.init(rank: rank, time: time, id: String(parts[2]))
+            guard parts.count == 3, let rank = CursorNumber.parse(parts[0]), let time = CursorNumber.parse(parts[1]), !parts[2].isEmpty else { return nil }
+            self.init(rank: Int(rank), time: time, id: String(parts[2]))
         }
     }
 

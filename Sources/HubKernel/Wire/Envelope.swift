@@ -15,6 +15,9 @@ public struct Envelope: Sendable {
     /// Where the `data` object is in the frame (`nil`: absent or null, meaning `{}`).
     public var dataRange: Range<Int>?
 
+    /// How deeply a frame may nest arrays and objects; deeper is `bad_request`.
+    public static let maxNesting = FrameScanner.maxDepth
+
     /// Parses the envelope of one text frame in a single pass over it.
     public static func parse(_ bytes: Data, decoder: JSONDecoder) -> Envelope {
         func failure(_ message: String, id: CommandID? = nil) -> Envelope {

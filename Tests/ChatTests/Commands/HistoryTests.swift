@@ -68,6 +68,7 @@ struct HistoryTests {
     static let invalid: [(JSON, String)] = [
         (["room": "general", "limit": 0], "limit"), (["room": "general", "limit": 101], "limit"),
         (["room": "general", "before": "abc"], "before"), (["room": "general", "before": "-4"], "before"),
+        (["room": "general", "before": "+5"], "before"), (["room": "general", "before": "007"], "before"),
         (["room": "general", "before": 5], "before"), (["room": "Bad Name"], "room"),
         (["room": "general", "limit": 1.5], "limit"),
     ]

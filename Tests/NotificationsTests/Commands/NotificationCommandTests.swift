@@ -51,7 +51,7 @@ struct NotificationCommandTests {
         }
     }
 
-    @Test("list rules", arguments: [(JSON.object(["limit": 0]), "limit"), (["limit": 101], "limit"), (["before": "x"], "before"), (["unreadOnly": "yes"], "unreadOnly")] as [(JSON, String)])
+    @Test("list rules", arguments: [(JSON.object(["limit": 0]), "limit"), (["limit": 101], "limit"), (["before": "x"], "before"), (["before": "+5_n"], "before"), (["unreadOnly": "yes"], "unreadOnly")] as [(JSON, String)])
     func listRules(payload: JSON, field: String) async throws {
         try await TestHub.run(modules: [NotificationsModule.self]) { hub in
             let alice = try await hub.client()

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# scripts/bench/soak.sh [USERS] [SECONDS] [switchboard-load mixed options]
+#
+# The soak of issue #17: Switchboard (release build, SQLite default, scripts/bench/switchboard.env)
+# on CPU 0, `switchboard-load mixed` with USERS connections (default 10000) for SECONDS (default
+# 1800) on CPU 1, an agent account sending a notification to every user every 15 s. Every 30 s
+# it samples the server's RSS, open files and threads into $RESULTS/<stamp>-soak.csv; at the end
+# it prints the first and last samples, the growth over the second half, and every log line at
+# warning level or above. The load report (JSON) lands beside it.
+#   default rates for 10,000 users: chat 0.01/s, typing 0.02/s, presence 1/600 s, unread count
+#   0.005/s per user (a tenth of `mixed`'s human rates per user: ~100 persisted messages/s and
+#   ~3,000 deliveries/s in all, inside one core, so the soak measures leaks, not saturation)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+USERS="${1:-10000}"
+SECONDS_TOTAL="${2:-1800}"
+shift 2 || shift $# || true
+RESULTS="${RESULTS:-$ROOT/Benchmarks/results/latest}"
+BIN="$ROOT/.build-release/release"
+if [[ ! -x "$BIN/switchboard-load" || ! -x "$BIN/switchboard" ]]; then
+  (cd "$ROOT" && swift build -c release --scratch-path .build-release --product switchboard \
+     && swift build -c release --scratch-path .build-release --product switchboard-load) >&2
+fi
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+mkdir -p "$RESULTS"
+STAMP="$(date +%Y%m%d-%H%M%S)"
+CSV="$RESULTS/$STAMP-soak.csv"
+LOG="$RESULTS/$STAMP-soak-server.log"
+TMP="$(mktemp -d)"
+PORT="${PORT:-8080}"
+PID=""; SAMPLER=""
+stop() {
+  [[ -n "$SAMPLER" ]] && kill "$SAMPLER" 2>/dev/null || true
+  if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then
+    kill -TERM "$PID"; for _ in $(seq 1 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$PID" 2>/dev/null || true
+  fi
+  rm -rf "$TMP"
+}
+trap stop EXIT
+
+set -a; . "$ROOT/scripts/bench/switchboard.env"; set +a
+export LOG_LEVEL=notice DATABASE_URL="sqlite://$TMP/switchboard.sqlite"
+printf 'agent-password-1\n' | "$BIN/switchboard" user create soak-agent --role agent >/dev/null
+taskset -c 0 "$BIN/switchboard" serve --host 127.0.0.1 --port "$PORT" >"$LOG" 2>&1 &
+PID=$!
+for i in $(seq 1 300); do
+  curl -fsS -m 1 "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  kill -0 "$PID" 2>/dev/null || { echo "server exited:"; cat "$LOG"; exit 1; }
+  sleep 0.2
+done
+
+echo "elapsed_s,rss_kib,open_files,threads" >"$CSV"
+START=$(date +%s)
+(
+  while kill -0 "$PID" 2>/dev/null; do
+    echo "$(( $(date +%s) - START )),$(awk '/VmRSS/ {print $2}' /proc/$PID/status),$(ls /proc/$PID/fd | wc -l),$(awk '/Threads/ {print $2}' /proc/$PID/status)" >>"$CSV"
+    sleep 30
+  done
+) &
+SAMPLER=$!
+
+echo "# soak: $USERS users for ${SECONDS_TOTAL}s against pid $PID; samples in $CSV" >&2
+taskset -c 1 "$BIN/switchboard-load" mixed --target switchboard --port "$PORT" --server-pid "$PID" \
+  --users "$USERS" --duration "$SECONDS_TOTAL" --agent soak-agent:agent-password-1 \
+  --chat-rate 0.01 --typing-rate 0.02 --presence-rate 0.001666 --read-rate 0.005 \
+  --json "$RESULTS/$STAMP-soak.json" "$@"
+kill "$SAMPLER" 2>/dev/null || true; SAMPLER=""
+
+python3 - "$CSV" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+first, last = rows[0], rows[-1]
+half = [r for r in rows if int(r["elapsed_s"]) >= int(last["elapsed_s"]) / 2]
+print(f"samples: {len(rows)}; first {first}; last {last}")
+if half:
+    print(f"second half: RSS {half[0]['rss_kib']} -> {half[-1]['rss_kib']} KiB "
+          f"({int(half[-1]['rss_kib']) - int(half[0]['rss_kib']):+d}), open files {half[0]['open_files']} -> {half[-1]['open_files']}, "
+          f"max RSS {max(int(r['rss_kib']) for r in half)} KiB")
+PY
+echo "log lines at warning or above:"
+grep -E '\b(warning|error|critical)\b' "$LOG" | head -20 || echo "  none"
