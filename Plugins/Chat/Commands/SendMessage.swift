@@ -28,10 +28,9 @@ struct SendMessage: CommandHandler {
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let text = try MessageText.clean(payload.text, maxLength: configuration.maxTextLength)
-        _ = try await store.joined(payload.room, by: context.identity)
+        // the membership check is part of the send's transaction (one statement on PostgreSQL)
         let (message, isNew) = try await store.send(
-            room: payload.room, authorID: context.identity.userID, authorName: context.identity.displayName,
-            text: text, clientMsgID: payload.clientMsgId
+            room: payload.room, by: context.identity, text: text, clientMsgID: payload.clientMsgId
         ) { [events] message, transaction in
             try await events.publish(MessageSent(message: message), on: ChatTopics.room(message.room), in: transaction)
         }

@@ -112,38 +112,6 @@ struct ChatStore: Sendable {
 
     // MARK: messages
 
-    /// Stores a message, or finds the author's earlier one with the same `clientMsgId`.
-    /// - Parameter announce: publishes a new message in its transaction (so it leaves exactly
-    ///   when the message is committed, and the sender's next command need not wait for the
-    ///   flush).
-    /// - Returns: the message and whether it is new (only new messages are announced).
-    func send(room: String, authorID: String, authorName: String, text: String, clientMsgID: String?,
-              announce: @Sendable (MessageView, Transaction) async throws -> Void = { _, _ in }) async throws -> (MessageView, isNew: Bool) {
-        if let clientMsgID, let existing = try await message(author: authorID, clientMsgID: clientMsgID) {
-            return (existing, false)
-        }
-        do {
-            return try await database.transaction { sql in
-                guard let seq = try await sql.raw("UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE name = \(bind: room) RETURNING last_seq")
-                    .first()?.decode(column: "last_seq", as: Int64.self) else { throw HubError.notFound("no room '\(room)'") }
-                let message = MessageView(id: UUID().uuidString.lowercased(), room: room, authorId: authorID, authorName: authorName, text: text,
-                                          sentAt: clock.nowMs(), editedAt: nil, deleted: false, seq: seq)
-                try await sql.raw("""
-                    INSERT INTO chat_messages (id, room, seq, author_id, text, client_msg_id, sent_at)
-                    VALUES (\(bind: message.id), \(bind: room), \(bind: seq), \(bind: authorID), \(bind: text), \(bind: clientMsgID), \(bind: message.sentAt))
-                    """).run()
-                // the author has read what they wrote
-                try await sql.raw("UPDATE chat_members SET last_read_seq = \(bind: seq) WHERE room = \(bind: room) AND user_id = \(bind: authorID) AND last_read_seq < \(bind: seq)").run()
-                try await announce(message, sql)
-                return (message, true)
-            }
-        } catch where error.isUniqueViolation {
-            // the same clientMsgId raced in on another connection: answer with the stored one
-            if let clientMsgID, let existing = try await message(author: authorID, clientMsgID: clientMsgID) { return (existing, false) }
-            throw error
-        }
-    }
-
     func message(author: String, clientMsgID: String) async throws -> MessageView? {
         try await named(database.withConnection { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.messageColumns) FROM \(unsafeRaw: Self.messageSource) WHERE m.author_id = \(bind: author) AND m.client_msg_id = \(bind: clientMsgID)")

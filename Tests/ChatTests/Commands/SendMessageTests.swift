@@ -69,13 +69,23 @@ struct SendMessageTests {
         }
     }
 
-    @Test("unknown rooms are not_found; a public room must be joined first") func membership() async throws {
+    @Test("unknown rooms are not_found; a public room must be joined first; a private room is not_found to outsiders and an admin must join it too; a refused send stores nothing")
+    func membership() async throws {
         try await TestHub.run(modules: [ChatModule.self]) { hub in
             let alice = try await hub.client()
             let bob = try await hub.client()
+            let admin = try await hub.client(role: .admin)
             #expect(try await alice.send("chat.send", ["room": "nowhere", "text": "x"]).error?.code == .notFound)
             try await alice.join("general")
             #expect(try await bob.send("chat.send", ["room": "general", "text": "x"]).error?.code == .forbidden)
+            #expect(try await alice.send("chat.createRoom", ["room": "plans", "visibility": "private"]).ok)
+            #expect(try await bob.send("chat.send", ["room": "plans", "text": "x"]).error?.code == .notFound)
+            #expect(try await admin.send("chat.send", ["room": "plans", "text": "x"]).error?.code == .forbidden)
+            // the refusals took no seq and stored no row
+            #expect(try await alice.send("chat.send", ["room": "general", "text": "first"]).data["message"]["seq"] == 1)
+            #expect(try await alice.send("chat.send", ["room": "plans", "text": "first"]).data["message"]["seq"] == 1)
+            let history = try await alice.send("chat.history", ["room": "general"])
+            #expect(history.data["items"].array?.count == 1)
         }
     }
 
