@@ -36,6 +36,12 @@ extension Database {
         if case .sqlite(_, _, let durability?) = backend { durability.flushesHeld.store(held, ordering: .relaxed) }
     }
 
+    /// Makes the SQLite syncer's flushes fail as a failing disk's would (tests watch what the
+    /// failure reaches).
+    func failFlushes(_ failing: Bool) {
+        if case .sqlite(_, _, let durability?) = backend { durability.flushesFail.store(failing, ordering: .relaxed) }
+    }
+
     /// WAL flushes done so far (tests check that concurrent commits share them); 0 without
     /// a syncer.
     var sqliteFlushes: Int {

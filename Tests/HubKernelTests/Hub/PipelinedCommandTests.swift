@@ -85,4 +85,29 @@ struct PipelinedCommandTests {
             #expect(try committedRecords(at: path) == ["held"])
         }
     }
+
+    @Test("a flush that fails answers unavailable for the commands it covered, in order, announces nothing of them, and the connection carries on")
+    func failedFlush() async throws {
+        try await withFileHub { hub, _ in
+            let writer = try await hub.client()
+            let watcher = try await hub.client()
+            #expect(try await watcher.send("hub.subscribe", ["topic": "probe:open-records"]).ok)
+            hub.hub.database.holdFlushes(true)
+            try await writer.sendRaw(#"{"id":"lost","type":"probe.record","data":{"text":"lost","parent":1}}"#)
+            try await writer.sendRaw(#"{"id":"e","type":"probe.echo","data":{"text":"hi"}}"#)
+            await #expect(throws: (any Error).self) { _ = try await writer.nextFrame(timeout: .milliseconds(200)) }
+            hub.hub.database.failFlushes(true)
+            hub.hub.database.holdFlushes(false)
+            let failed = try await writer.nextFrame()
+            #expect(failed.re == "lost" && failed.error?.code == .unavailable)
+            let echoed = try await writer.nextFrame()
+            #expect(echoed.re == "e" && echoed.ok)
+            try await watcher.expectNoEvent("probe.recorded", settle: .milliseconds(200))
+            hub.hub.database.failFlushes(false)
+            let next = try await writer.send("probe.record", ["text": "kept", "parent": 1])
+            #expect(next.ok)
+            #expect(try await watcher.expectEvent("probe.recorded").data["text"] == "kept")
+            #expect(!writer.isClosed)
+        }
+    }
 }

@@ -37,6 +37,21 @@ struct SQLiteDurabilityTests {
         }
     }
 
+    @Test("a failed flush fails the transactions waiting for it as unavailable; the next flush that works acknowledges again")
+    func failedFlush() async throws {
+        let (database, path) = try await open(nil)
+        defer { remove(path) }
+        database.failFlushes(true)
+        await #expect(throws: DatabaseUnavailable.self) {
+            try await database.transaction { try await $0.raw("INSERT INTO t (v) VALUES (2)").run() }
+        }
+        database.failFlushes(false)
+        try await database.transaction { try await $0.raw("INSERT INTO t (v) VALUES (3)").run() }
+        let state = try #require(database.sqliteDurability)
+        #expect(state.synced == state.commits)
+        await database.close()
+    }
+
     @Test("normal: no flush is awaited; SQLite syncs at its checkpoints") func normal() async throws {
         let (database, path) = try await open("normal")
         defer { remove(path) }

@@ -46,6 +46,9 @@ final class SQLiteDurability: @unchecked Sendable {
     let syncs = Atomic<Int>(0)
     /// Tests hold flushes back to watch what waits for them.
     let flushesHeld = Atomic<Bool>(false)
+    /// Tests make flushes fail, as a failing disk's `fdatasync` does, to watch what the
+    /// failure reaches.
+    let flushesFail = Atomic<Bool>(false)
 
     /// Who waits for a flush: a suspended task, or work to run on the syncer thread right after
     /// the flush (the connections' held replies: no task to wake per reply).
@@ -146,6 +149,7 @@ final class SQLiteDurability: @unchecked Sendable {
 
     /// `fdatasync` of the WAL file; the reason when it failed.
     private func flushWAL() -> String? {
+        if flushesFail.load(ordering: .relaxed) { return "flushing the WAL failed (injected by a test)" }
         if walDescriptor < 0 {
             walDescriptor = open(databasePath + "-wal", O_RDONLY | O_CLOEXEC)
             if walDescriptor < 0 { return "cannot open the WAL to flush it (errno \(errno))" }
