@@ -21,12 +21,7 @@ LOAD_CPU="${LOAD_CPU:-1}"
 TARGET="${1:?usage: run.sh TARGET WORKLOAD [options]}"
 WORKLOAD="${2:?usage: run.sh TARGET WORKLOAD [options]}"
 shift 2
-BIN="$ROOT/.build-release/release"
-if [[ ! -x "$BIN/switchboard-load" || ! -x "$BIN/switchboard" ]]; then
-  (cd "$ROOT" && swift build -c release --scratch-path .build-release --product switchboard \
-     && swift build -c release --scratch-path .build-release --product switchboard-load) >&2
-fi
-ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+. "$ROOT/scripts/bench/release.sh" 20000
 mkdir -p "$RESULTS/logs"
 STAMP="$(date +%Y%m%d-%H%M%S)"
 LOG="$RESULTS/logs/$STAMP-$TARGET-$WORKLOAD.log"

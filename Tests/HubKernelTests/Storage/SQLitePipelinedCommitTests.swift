@@ -145,6 +145,40 @@ struct SQLitePipelinedCommitTests {
     }
 }
 
+extension SQLitePipelinedCommitTests {
+    @Test("when the syncer falls behind (its flushes held), the writer checkpoints in line and bounds the WAL")
+    func inlineCheckpoints() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-inline-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        // background checkpoints from 25 pages on, in line from 100 (~400 KB)
+        let database = try await Database.open(.sqliteFile(path: path), logger: Logger(label: "test"), sqliteCheckpointPages: 25)
+        try await database.withConnection { try await $0.raw("CREATE TABLE pages (id INTEGER PRIMARY KEY, body BLOB NOT NULL)").run() }
+        let pages = Data(repeating: 7, count: 16_000)
+        let committedBefore = try #require(database.sqliteDurability).commits
+        database.holdFlushes(true)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // ~600 pages committed while the syncer can neither flush nor checkpoint
+            for n in 0..<150 {
+                group.addTask {
+                    try await database.transaction { try await $0.raw("INSERT INTO pages (id, body) VALUES (\(bind: n), \(bind: pages))").run() }
+                }
+            }
+            for _ in 0..<500 where (database.sqliteDurability?.commits ?? 0) < committedBefore + 150 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(database.sqliteDurability?.commits == committedBefore + 150)
+            let wal = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+            // without the writer's own checkpoints the WAL would hold all ~600 pages (2.4 MB)
+            #expect(wal > 0 && wal < 1_000_000, "WAL is \(wal) bytes")
+            database.holdFlushes(false)
+            try await group.waitForAll()
+        }
+        let rows = try await database.withConnection { try await $0.raw("SELECT COUNT(*) AS n FROM pages").first()?.decode(column: "n", as: Int.self) }
+        #expect(rows == 150)
+        await database.close()
+    }
+}
+
 /// Counts from many tasks.
 private final class Counter: Sendable {
     private let count = Mutex(0)
