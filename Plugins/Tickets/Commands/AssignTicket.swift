@@ -26,8 +26,9 @@ struct AssignTicket: CommandHandler {
             guard let role = try await store.role(of: agentId) else { throw HubError.notFound("no user '\(agentId)'") }
             guard role == .agent else { throw HubError.validation("agentId", "tickets are assigned to agents") }
         }
-        let ticket = try await store.assign(payload.ticketId, to: payload.agentId, actor: context.identity.userID)
-        try await announcer.announce(ticket, kind: "assigned", detail: payload.agentId ?? "unassigned")
+        let ticket = try await store.assign(payload.ticketId, to: payload.agentId, actor: context.identity.userID) { [announcer] ticket, transaction in
+            try await announcer.announce(ticket, kind: "assigned", detail: payload.agentId ?? "unassigned", in: transaction)
+        }
         if let agentId = payload.agentId, agentId != context.identity.userID {
             await announcer.notify([agentId], category: .info, title: "Assigned to you: \(ticket.subject)", body: "", ticket: ticket)
         }

@@ -25,10 +25,12 @@ struct CommentTicket: CommandHandler {
         let internalNote = payload.internal ?? false
         let ticket = try await store.visible(payload.ticketId, to: identity)
         guard !internalNote || identity.isStaff else { throw HubError.forbidden("internal notes are for agents") }
-        let (comment, after, opened) = try await store.comment(on: ticket.id, by: identity.userID, staff: identity.isStaff,
-                                                              body: body, isInternal: internalNote)
-        try await announcer.announce(after, kind: internalNote ? "internal_note" : "commented", detail: String(body.prefix(80)), comment: comment)
-        if opened { try await announcer.announce(after, kind: "status", detail: "new → open") }
+        let (comment, after, _) = try await store.comment(on: ticket.id, by: identity.userID, staff: identity.isStaff,
+                                                         body: body, isInternal: internalNote) { [announcer] comment, after, opened, transaction in
+            try await announcer.announce(after, kind: internalNote ? "internal_note" : "commented", detail: String(body.prefix(80)),
+                                         comment: comment, in: transaction)
+            if opened { try await announcer.announce(after, kind: "status", detail: "new → open", in: transaction) }
+        }
         if !internalNote {
             let others = identity.userID == after.requesterId ? try await announcer.staffFor(after) : [after.requesterId]
             await announcer.notify(others.filter { $0 != identity.userID }, category: .info, title: "New reply: \(after.subject)",

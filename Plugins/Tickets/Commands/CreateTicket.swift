@@ -24,8 +24,9 @@ struct CreateTicket: CommandHandler {
         let priority = try TicketRules.priority(payload.priority ?? "normal")
         let tags = try TicketRules.tags(payload.tags ?? [])
         let ticket = try await store.create(subject: subject, description: description, priority: priority, tags: tags,
-                                            requester: context.identity.userID)
-        try await announcer.announce(ticket, kind: "created", detail: subject)
+                                            requester: context.identity.userID) { [announcer] ticket, transaction in
+            try await announcer.announce(ticket, kind: "created", detail: subject, in: transaction)
+        }
         await announcer.notify(try await store.agents(), category: .info, title: "New ticket: \(subject)",
                                body: String(description.prefix(200)), ticket: ticket)
         return Reply(ticket: ticket)

@@ -23,8 +23,9 @@ struct SetPriority: CommandHandler {
         let priority = try TicketRules.priority(payload.priority)
         let before = try await store.visible(payload.ticketId, to: context.identity)
         guard before.status != TicketStatus.closed.rawValue else { throw HubError.conflict("the ticket is closed") }
-        let ticket = try await store.setPriority(before.id, to: priority, actor: context.identity.userID)
-        try await announcer.announce(ticket, kind: "priority", detail: "\(before.priority) → \(priority.rawValue)")
+        let ticket = try await store.setPriority(before.id, to: priority, actor: context.identity.userID) { [announcer] ticket, previous, transaction in
+            try await announcer.announce(ticket, kind: "priority", detail: "\(previous) → \(priority.rawValue)", in: transaction)
+        }
         return Reply(ticket: ticket)
     }
 }

@@ -32,10 +32,10 @@ struct TransitionTicket: CommandHandler {
         guard current.canMove(to: target) else {
             throw HubError.conflict("\(current.rawValue) → \(target.rawValue) is not a legal move")
         }
-        guard let moved = try await store.transition(ticket.id, from: current, to: target, actor: context.identity.userID) else {
-            throw HubError.conflict("the ticket changed meanwhile; reload it")
+        let moved = try await store.transition(ticket.id, from: current, to: target, actor: context.identity.userID) { [announcer] moved, transaction in
+            try await announcer.announce(moved, kind: "status", detail: "\(current.rawValue) → \(target.rawValue)", in: transaction)
         }
-        try await announcer.announce(moved, kind: "status", detail: "\(current.rawValue) → \(target.rawValue)")
+        guard let moved else { throw HubError.conflict("the ticket changed meanwhile; reload it") }
         return Reply(ticket: moved)
     }
 }

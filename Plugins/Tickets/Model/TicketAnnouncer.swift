@@ -15,12 +15,14 @@ struct TicketAnnouncer: Sendable {
         metrics.increment("notifications_unsent_total", help: "Notifications tickets could not send", labels: [("reason", reason)])
     }
 
-    /// Publishes the change; internal notes go to staff only (the queue), never to the ticket's topic.
-    func announce(_ ticket: TicketView, kind: String, detail: String, comment: CommentView? = nil) async throws {
+    /// Publishes the change once `transaction` commits (so it leaves exactly with the change,
+    /// and the command's connection goes on without waiting for the flush); internal notes go
+    /// to staff only (the queue), never to the ticket's topic.
+    func announce(_ ticket: TicketView, kind: String, detail: String, comment: CommentView? = nil, in transaction: Transaction) async throws {
         let event = TicketUpdated(ticket: ticket, change: .init(kind: kind, detail: detail, comment: comment))
-        try await events.publish(event, on: TicketTopics.queue)
+        try await events.publish(event, on: TicketTopics.queue, in: transaction)
         if comment?.internal != true {
-            try await events.publish(event, on: TicketTopics.ticket(ticket.id))
+            try await events.publish(event, on: TicketTopics.ticket(ticket.id), in: transaction)
         }
     }
 

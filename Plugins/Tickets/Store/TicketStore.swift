@@ -56,7 +56,10 @@ struct TicketStore: Sendable {
         try await database.withConnection { try await load(id, on: $0) }
     }
 
-    func create(subject: String, description: String, priority: TicketPriority, tags: [String], requester: String) async throws -> TicketView {
+    /// - Parameter announce: publishes the new ticket in its transaction (it leaves when the
+    ///   ticket is committed, and the requester's next command need not wait for the flush).
+    func create(subject: String, description: String, priority: TicketPriority, tags: [String], requester: String,
+                announce: @Sendable (TicketView, Transaction) async throws -> Void = { _, _ in }) async throws -> TicketView {
         let now = clock.nowMs()
         let id = UUID().uuidString.lowercased()
         return try await database.transaction { sql in
@@ -68,13 +71,17 @@ struct TicketStore: Sendable {
             try await audit(id, actor: requester, kind: "created", detail: subject, at: now, on: sql)
             try await resetClock(id, on: sql)
             guard let ticket = try await load(id, on: sql) else { throw HubError.unavailable("the ticket was not stored") }
+            try await announce(ticket, sql)
             return ticket
         }
     }
 
     /// Adds a comment. A public comment by staff records the first response and opens a new
     /// ticket. - Returns: the comment, the ticket after, and whether its status changed.
-    func comment(on ticketID: String, by author: String, staff: Bool, body: String, isInternal: Bool) async throws -> (CommentView, TicketView, statusChanged: Bool) {
+    /// - Parameter announce: publishes the change in its transaction (comment, ticket after, opened).
+    func comment(on ticketID: String, by author: String, staff: Bool, body: String, isInternal: Bool,
+                 announce: @Sendable (CommentView, TicketView, Bool, Transaction) async throws -> Void = { _, _, _, _ in })
+        async throws -> (CommentView, TicketView, statusChanged: Bool) {
         let now = clock.nowMs()
         return try await database.transaction { sql in
             guard let before = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
@@ -96,6 +103,7 @@ struct TicketStore: Sendable {
             }
             try await sql.raw("UPDATE tickets_tickets SET updated_at = \(bind: now) WHERE id = \(bind: ticketID)").run()
             guard let after = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
+            try await announce(comment, after, opened, sql)
             return (comment, after, opened)
         }
     }
@@ -114,7 +122,9 @@ struct TicketStore: Sendable {
     }
 
     /// Moves a ticket from `from` to `to`; `nil` when its status changed meanwhile.
-    func transition(_ ticketID: String, from: TicketStatus, to: TicketStatus, actor: String) async throws -> TicketView? {
+    /// - Parameter announce: publishes the moved ticket in its transaction.
+    func transition(_ ticketID: String, from: TicketStatus, to: TicketStatus, actor: String,
+                    announce: @Sendable (TicketView, Transaction) async throws -> Void = { _, _ in }) async throws -> TicketView? {
         let now = clock.nowMs()
         return try await database.transaction { sql in
             // solved_at is set on solving, kept on closing, cleared on reopening (a CHECK holds it)
@@ -140,22 +150,30 @@ struct TicketStore: Sendable {
                 try await resetClock(ticketID, on: sql)
             }
             try await audit(ticketID, actor: actor, kind: "status", detail: "\(from.rawValue) → \(to.rawValue)", at: now, on: sql)
-            return try await load(ticketID, on: sql)
+            guard let moved = try await load(ticketID, on: sql) else { return nil }
+            try await announce(moved, sql)
+            return moved
         }
     }
 
-    func assign(_ ticketID: String, to agentID: String?, actor: String) async throws -> TicketView {
+    /// Assigns a ticket (`nil`: unassigns). - Parameter announce: publishes it in its transaction.
+    func assign(_ ticketID: String, to agentID: String?, actor: String,
+                announce: @Sendable (TicketView, Transaction) async throws -> Void = { _, _ in }) async throws -> TicketView {
         let now = clock.nowMs()
         return try await database.transaction { sql in
             guard try await sql.raw("UPDATE tickets_tickets SET assignee_id = \(bind: agentID), updated_at = \(bind: now) WHERE id = \(bind: ticketID) RETURNING id")
                 .first() != nil else { throw HubError.notFound("no ticket '\(ticketID)'") }
             try await audit(ticketID, actor: actor, kind: "assigned", detail: agentID ?? "unassigned", at: now, on: sql)
             guard let ticket = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
+            try await announce(ticket, sql)
             return ticket
         }
     }
 
-    func setPriority(_ ticketID: String, to priority: TicketPriority, actor: String) async throws -> TicketView {
+    /// Changes a ticket's priority (its SLA clock restarts). - Parameter announce: publishes it
+    /// in its transaction, with the priority before.
+    func setPriority(_ ticketID: String, to priority: TicketPriority, actor: String,
+                     announce: @Sendable (TicketView, String, Transaction) async throws -> Void = { _, _, _ in }) async throws -> TicketView {
         let now = clock.nowMs()
         return try await database.transaction { sql in
             guard let before = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
@@ -166,6 +184,7 @@ struct TicketStore: Sendable {
             try await audit(ticketID, actor: actor, kind: "priority", detail: "\(before.priority) → \(priority.rawValue)", at: now, on: sql)
             try await resetClock(ticketID, on: sql)
             guard let ticket = try await load(ticketID, on: sql) else { throw HubError.notFound("no ticket '\(ticketID)'") }
+            try await announce(ticket, before.priority, sql)
             return ticket
         }
     }
