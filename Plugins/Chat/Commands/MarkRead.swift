@@ -26,8 +26,11 @@ struct MarkRead: CommandHandler {
         guard let message = try await store.message(id: payload.messageId), message.room == payload.room else {
             throw HubError.notFound("no message '\(payload.messageId)' in '\(payload.room)'")
         }
-        let position = try await store.markRead(room: payload.room, userID: context.identity.userID, seq: message.seq)
-        try await events.publish(ReadPositionMoved(room: payload.room, lastReadSeq: position), toUser: context.identity.userID)
+        let user = context.identity.userID
+        // published in the transaction: the reader's next command need not wait for the flush
+        let position = try await store.markRead(room: payload.room, userID: user, seq: message.seq) { [events] position, transaction in
+            try await events.publish(ReadPositionMoved(room: payload.room, lastReadSeq: position), toUser: user, in: transaction)
+        }
         return Reply(room: payload.room, lastReadSeq: position)
     }
 }

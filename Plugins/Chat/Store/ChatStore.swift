@@ -159,11 +159,16 @@ struct ChatStore: Sendable {
     // MARK: read positions
 
     /// Moves a member's read position forward to `seq` (never back). - Returns: the position.
-    func markRead(room: String, userID: String, seq: Int64) async throws -> Int64 {
-        try await database.withConnection { sql in
+    /// Moves the read position forward (never back). - Returns: the position after.
+    /// - Parameter announce: publishes the position in the transaction that stores it.
+    func markRead(room: String, userID: String, seq: Int64,
+                  announce: @Sendable (Int64, Transaction) async throws -> Void = { _, _ in }) async throws -> Int64 {
+        try await database.transaction { sql in
             try await sql.raw("UPDATE chat_members SET last_read_seq = \(bind: seq) WHERE room = \(bind: room) AND user_id = \(bind: userID) AND last_read_seq < \(bind: seq)").run()
-            return try await sql.raw("SELECT last_read_seq FROM chat_members WHERE room = \(bind: room) AND user_id = \(bind: userID)")
+            let position = try await sql.raw("SELECT last_read_seq FROM chat_members WHERE room = \(bind: room) AND user_id = \(bind: userID)")
                 .first()?.decode(column: "last_read_seq", as: Int64.self) ?? 0
+            try await announce(position, sql)
+            return position
         }
     }
 
