@@ -30,10 +30,15 @@ struct SetStatus: CommandHandler {
         let text = payload.text.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         let status = try await tracker.status(of: context.identity.userID)
         let now = context.clock.nowMs()
-        let row = try await store.setStatus(context.identity.userID, state: payload.state, text: text, online: status.online, node: node, nowMs: now)
-        let entry = PresenceEntry(userId: row.userID, online: status.online, state: row.state, text: row.text,
-                                  lastSeen: status.online ? now : row.lastSeen, connections: status.connections)
-        try await events.publish(PresenceUpdated(entry: entry), on: PresenceTopics.users)
-        return Reply(entry: entry)
+        let entry: @Sendable (PresenceStore.Row) -> PresenceEntry = { row in
+            PresenceEntry(userId: row.userID, online: status.online, state: row.state, text: row.text,
+                          lastSeen: status.online ? now : row.lastSeen, connections: status.connections)
+        }
+        // published in the transaction: the sender's next command need not wait for the flush
+        let row = try await store.setStatus(context.identity.userID, state: payload.state, text: text, online: status.online,
+                                            node: node, nowMs: now) { [events] row, transaction in
+            try await events.publish(PresenceUpdated(entry: entry(row)), on: PresenceTopics.users, in: transaction)
+        }
+        return Reply(entry: entry(row))
     }
 }

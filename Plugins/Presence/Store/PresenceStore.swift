@@ -45,15 +45,19 @@ struct PresenceStore: Sendable {
         }
     }
 
-    func setStatus(_ userID: String, state: String, text: String?, online: Bool, node: String, nowMs: Int64) async throws -> Row {
-        try await database.withConnection { sql in
+    /// Stores a user's status. - Parameter announce: publishes it in the transaction that stores it.
+    func setStatus(_ userID: String, state: String, text: String?, online: Bool, node: String, nowMs: Int64,
+                   announce: @Sendable (Row, Transaction) async throws -> Void = { _, _ in }) async throws -> Row {
+        try await database.transaction { sql in
             guard let row = try await sql.raw("""
                 INSERT INTO presence_status (user_id, state, text, online, last_seen, node, updated_at)
                 VALUES (\(bind: userID), \(bind: state), \(bind: text), \(bind: online), \(bind: nowMs), \(bind: node), \(bind: nowMs))
                 ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, text = excluded.text, updated_at = excluded.updated_at
                 RETURNING user_id, state, text, online, last_seen
                 """).first() else { throw HubError.unavailable("presence was not stored") }
-            return try Self.row(row)
+            let stored = try Self.row(row)
+            try await announce(stored, sql)
+            return stored
         }
     }
 
