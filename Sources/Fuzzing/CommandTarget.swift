@@ -36,11 +36,12 @@ final class CommandTarget: FuzzTarget {
         for type in types { environment[Self.rateLimitVariable(type)] = "off" }
         let (started, continuation) = AsyncStream.makeStream(of: TestHub.self)
         Task.detached { [environment] in
-            try await TestHub.run(modules: Self.modules, environment: environment) { hub in
+            // the hub lives as long as the process; if it cannot start, the wait below ends
+            try? await TestHub.run(modules: Self.modules, environment: environment) { hub in
                 continuation.yield(hub)
-                // the hub lives as long as the process
                 while true { try await Task.sleep(for: .seconds(3_600)) }
             }
+            continuation.finish()
         }
         var iterator = started.makeAsyncIterator()
         guard let hub = await iterator.next() else { throw HubError.unavailable("the fuzz hub did not start") }
