@@ -18,19 +18,24 @@ struct AccountFactory {
     let eventLoop: any EventLoop
     let parallel = 16
 
-    /// `count` tokens, in order. Fails on the first refused request, saying why.
+    /// `count` access tokens, in order. Fails on the first refused request, saying why.
     func tokens(_ count: Int, kind: Kind, label: String) async throws -> [String] {
+        try await credentials(count, kind: kind, label: label).map(\.access)
+    }
+
+    /// `count` access and refresh tokens, in order (for runs that outlive an access token).
+    func credentials(_ count: Int, kind: Kind, label: String) async throws -> [Credentials] {
         let run = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let links = try await (0..<min(parallel, max(count, 1))).asyncMap { _ in
             try await HTTPLink.open(host: host, port: port, on: eventLoop)
         }
         defer { for link in links { link.close() } }
-        var tokens = [String](repeating: "", count: count)
-        try await withThrowingTaskGroup(of: [(Int, String)].self) { group in
+        var tokens = [Credentials](repeating: Credentials(access: "", refresh: ""), count: count)
+        try await withThrowingTaskGroup(of: [(Int, Credentials)].self) { group in
             for (lane, link) in links.enumerated() {
                 group.addTask {
                     var index = lane
-                    var mine: [(Int, String)] = []
+                    var mine: [(Int, Credentials)] = []
                     while index < count {
                         let body: String
                         let path: String
@@ -43,14 +48,10 @@ struct AccountFactory {
                             body = #"{"displayName":"\#(label) \#(index)"}"#
                         }
                         let (status, response) = try await link.post(path: path, json: body)
-                        guard status == 200 || status == 201,
-                              let token = response.withUnsafeReadableBytes({ bytes in
-                                  bytes.find(Array(#""accessToken":""#.utf8)).map { bytes.string(from: $0, upTo: UInt8(ascii: "\"")) }
-                              })
-                        else {
+                        guard status == 200 || status == 201, let pair = Credentials(response) else {
                             throw ClientError.refused(status: status, body: String(buffer: response))
                         }
-                        mine.append((index, token))
+                        mine.append((index, pair))
                         index += links.count
                     }
                     return mine
@@ -66,17 +67,15 @@ struct AccountFactory {
 
 extension AccountFactory {
     /// Signs in an existing account (e.g. an agent made with `switchboard user create`).
-    func login(username: String, password: String) async throws -> String {
+    func login(username: String, password: String) async throws -> Credentials {
         let link = try await HTTPLink.open(host: host, port: port, on: eventLoop)
         defer { link.close() }
         let (status, response) = try await link.post(
             path: "/auth/login", json: #"{"username":"\#(username)","password":"\#(password)"}"#)
-        guard status == 200, let token = response.withUnsafeReadableBytes({ bytes in
-            bytes.find(Array(#""accessToken":""#.utf8)).map { bytes.string(from: $0, upTo: UInt8(ascii: "\"")) }
-        }) else {
+        guard status == 200, let pair = Credentials(response) else {
             throw ClientError.refused(status: status, body: String(buffer: response))
         }
-        return token
+        return pair
     }
 }
 

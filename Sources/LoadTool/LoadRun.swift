@@ -23,6 +23,8 @@ final class LoadRun: @unchecked Sendable {
     var events: [String: Int] = [:]
     var sockets: [ClientSocket] = []
     var closedCount = 0
+    /// Refreshes tokens that are about to expire (runs longer than an access token's life).
+    var refresher: TokenRefresher?
     private var sentAt: [Int: UInt64] = [:]
     private var lastID = 100
 
@@ -75,6 +77,7 @@ final class LoadRun: @unchecked Sendable {
                 welcome.succeed()
             } else {
                 events[type, default: 0] += 1
+                if type == "hub.token_expiring" { refresher?.expiring(socket) }
             }
         case .engineOpen:
             socket.send(ByteBuffer(string: "40"))

@@ -44,10 +44,14 @@ struct Mixed: AsyncParsableCommand {
                 "typingRate": "\(typingRate)", "presenceRate": "\(presenceRate)", "readRate": "\(readRate)",
                 "agent": agent == nil ? "no" : "yes",
             ])
-            let tokens: [String?] = try await accounts.tokens(users, kind: .register, label: "mixed")
+            let credentials = try await accounts.credentials(users, kind: .register, label: "mixed")
             let roomOf: @Sendable (Int) -> String = { "mixed-\($0 / 10)" }
-            let opened = try await run.open(count: users, tokens: tokens, concurrency: server.concurrency) { roomOf($0) }
+            let opened = try await run.open(count: users, tokens: credentials.map(\.access), concurrency: server.concurrency) { roomOf($0) }
             report.record(opened)
+            // a soak outlives the access tokens: refresh them as a client would
+            let refresher = TokenRefresher(run: run, accounts: accounts, refreshTokens: Dictionary(
+                uniqueKeysWithValues: credentials.enumerated().map { ($0.offset, $0.element.refresh) }))
+            try await run.onLoop { run.refresher = refresher }
             let live = try await run.onLoop { run.sockets.filter { !$0.isClosed } }
             for socket in live {
                 let reply = try await run.onLoop {
@@ -58,10 +62,14 @@ struct Mixed: AsyncParsableCommand {
             var agentSocket: ClientSocket?
             if let agent {
                 let parts = agent.split(separator: ":", maxSplits: 1).map(String.init)
-                let token = try await accounts.login(username: parts[0], password: parts[1])
-                let agentOpened = try await run.open(count: 1, tokens: [token], concurrency: 1, records: false) { _ in nil }
+                let pair = try await accounts.login(username: parts[0], password: parts[1])
+                let agentOpened = try await run.open(count: 1, tokens: [pair.access], concurrency: 1, records: false) { _ in nil }
                 guard agentOpened.opened == 1 else { throw ClientError.refused(status: 0, body: "agent: \(agentOpened.failures)") }
-                agentSocket = try await run.onLoop { run.sockets[run.sockets.count - 1] }
+                agentSocket = try await run.onLoop {
+                    let socket = run.sockets[run.sockets.count - 1]
+                    refresher.track(socket.index, refreshToken: pair.refresh)
+                    return socket
+                }
             }
             let notifier = agentSocket
             let sizes = Dictionary(grouping: live) { roomOf($0.index) }.mapValues(\.count)
@@ -107,6 +115,8 @@ struct Mixed: AsyncParsableCommand {
                 offeredPerSecond: chatRate * Double(live.count) * 10, measuredFrom: start.wall)
             report.cost(from: start, to: end, deliveries: report.delivered ?? 0)
             report.notes.append("\(paced.sent) commands in all; sent = chat.send only; deliveries = chat.message to room members")
+            let refreshed = try await run.onLoop { refresher.refreshed }
+            if refreshed > 0 { report.notes.append("\(refreshed) tokens refreshed (hub.token_expiring → /auth/refresh → hub.auth)") }
             return report
         }
     }
