@@ -37,9 +37,11 @@ stop() {
 trap stop EXIT
 
 set -a; . "$ROOT/scripts/bench/switchboard.env"; set +a
-# the load tool does not refresh tokens (switchboard.js does, tested in the browser suite):
-# access tokens outlive the run, or every socket would close at 15 minutes
-export LOG_LEVEL=notice DATABASE_URL="sqlite://$TMP/switchboard.sqlite" AUTH_ACCESS_TOKEN_TTL_SECONDS=$((SECONDS_TOTAL + 3600))
+# access tokens live 15 minutes: the load tool refreshes each socket's on hub.token_expiring
+# (POST /auth/refresh, then hub.auth), as clients do. SOAK_TOKEN_TTL=seconds overrides the
+# lifetime (the 2026-12-01 run, before the load tool refreshed, used 6000).
+export LOG_LEVEL=notice DATABASE_URL="sqlite://$TMP/switchboard.sqlite"
+[[ -n "${SOAK_TOKEN_TTL:-}" ]] && export AUTH_ACCESS_TOKEN_TTL_SECONDS="$SOAK_TOKEN_TTL"
 if curl -fsS -m 1 "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
   echo "port $PORT already serves: stop that server first" >&2; exit 1
 fi
