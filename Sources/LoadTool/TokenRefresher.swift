@@ -51,18 +51,21 @@ final class TokenRefresher: @unchecked Sendable {
                 guard status == 200, let pair = Credentials(body) else { throw ClientError.refused(status: status, body: String(buffer: body)) }
                 _ = try await run.onLoop { self.authenticate(socket, with: pair) }.get()
             } catch {
+                link?.close()
                 link = nil
                 try? await run.onLoop { self.run.errors["token_refresh", default: 0] += 1 }
             }
         }
-        try? await run.onLoop { self.workers -= 1 }
     }
 
+    /// The next socket to refresh; `nil` retires the calling worker (in the same step on the
+    /// loop, so a warning queued meanwhile always finds a worker or starts one).
     private func next() -> (ClientSocket, String)? {
         while !queue.isEmpty {
             let socket = queue.removeFirst()
             if !socket.isClosed, let refresh = refreshTokens[socket.index] { return (socket, refresh) }
         }
+        workers -= 1
         return nil
     }
 
