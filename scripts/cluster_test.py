@@ -68,8 +68,16 @@ class Node:
         self.proc.wait(timeout=20)
 
     def stop(self):
+        """SIGTERM, then the exit status; a node that does not exit within 40 s is a failure whose
+        last log lines are printed before it is killed."""
         self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=40)
+        try:
+            return self.proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            print(f"{self.name} did not exit within 40 s of SIGTERM; its last lines:\n" + "".join(self.lines[-40:]), flush=True)
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            raise
 
 class Client:
     """A signed-in WebSocket client on one node that keeps every frame it receives."""

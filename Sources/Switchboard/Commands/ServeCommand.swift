@@ -1,5 +1,6 @@
 import Configuration
 import ArgumentParser
+import Foundation
 import HubKernel
 import Logging
 
@@ -8,6 +9,9 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the hub.")
 
     @OptionGroup var options: CommonOptions
+
+    /// Seconds the process waits, once the hub has stopped, for its database connections to close.
+    static let databaseCloseLimit = 10.0
 
     func run() async throws {
         let logger = LogSetup.bootstrap()
@@ -30,6 +34,13 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try await HubRuntime.run(hub: hub)
             logger.info("stopped")
+            // every socket is drained and every acknowledged write committed by now: a pool that
+            // does not close (a connection stuck in a query) must not keep the process alive
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.databaseCloseLimit) {
+                logger.warning("the database connections did not close within the limit; exiting", metadata: [
+                    "limit_s": .stringConvertible(Self.databaseCloseLimit)])
+                Foundation.exit(0)
+            }
             group.cancelAll()
         }
     }

@@ -52,7 +52,8 @@ struct ClusterLeadershipTests {
                 #expect(probe.most.load(ordering: .relaxed) == 1)
                 a.cancel()  // the node stops: its lock session closes with it
                 let stopped = ContinuousClock.now
-                #expect(try await waitFor(.seconds(2)) { second.ledJobs == ["job"] })
+                // ledJobs names the job before its body has run: wait for the body itself
+                #expect(try await waitFor(.seconds(2)) { second.ledJobs == ["job"] && probe.log.withLock { $0.contains("start b") } })
                 // the lock is free once the closed socket reaches PostgreSQL, and the other contender
                 // tries every 500 ms: well under 1 s on an idle machine, 2.5 s allows a loaded CI
                 #expect(ContinuousClock.now - stopped < .seconds(2.5))
