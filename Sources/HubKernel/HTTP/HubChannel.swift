@@ -31,7 +31,8 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
 
     enum Negotiated: Sendable {
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        case webSocket(NIOAsyncChannel<InboundMessage, Never>, Admitted, WebSocketConnection)
+        /// The upgraded channel: its handlers own it; no task waits on it.
+        case webSocket(any Channel, Admitted, WebSocketConnection)
     }
 
     struct Value: ServerChildChannelValue {
@@ -81,12 +82,13 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                                                       eventLoop: channel.eventLoop),
                             messages: WebSocketMessageHandler(maxMessageBytes: settings.transportMaxFrameBytes,
                                                               acceptsCompressed: admission.acceptsCompressed,
-                                                              closeTimeout: closeTimeout))
+                                                              closeTimeout: closeTimeout),
+                            inbound: InboundQueue(eventLoop: channel.eventLoop))
                         try channel.pipeline.syncOperations.addHandler(connection.writer, position: .first)
                         try channel.pipeline.syncOperations.addHandler(connection.liveness)
                         try channel.pipeline.syncOperations.addHandler(connection.messages)
-                        let socket = try NIOAsyncChannel<InboundMessage, Never>(wrappingChannelSynchronously: channel)
-                        return .webSocket(socket, admission, connection)
+                        try channel.pipeline.syncOperations.addHandler(connection.inbound)
+                        return .webSocket(channel, admission, connection)
                     }
                 })
             let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Negotiated>(
@@ -147,16 +149,15 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                 } else {
                     await handleHTTP(asyncChannel: http, logger: logger)
                 }
-            case .webSocket(let socket, let admitted, let connection):
-                try await socket.executeThenClose { inbound, _ in
-                    switch admitted.endpoint {
-                    case .hub(let identity, let expiresAtMs, let remoteAddress):
-                        await WebSocketSession.run(
-                            hub: hub, identity: identity, expiresAtMs: expiresAtMs, remoteAddress: remoteAddress,
-                            messages: inbound, connection: connection)
-                    case .echo:
-                        await ConformanceEcho.run(messages: inbound, channel: socket.channel)
-                    }
+            case .webSocket(let channel, let admitted, let connection):
+                // returns at once for an open socket: its handlers own it from here, and a
+                // task runs only while a message is being handled (InboundQueue)
+                switch admitted.endpoint {
+                case .hub(let identity, let expiresAtMs, let remoteAddress):
+                    await WebSocketSession.start(hub: hub, identity: identity, expiresAtMs: expiresAtMs,
+                                                 remoteAddress: remoteAddress, transport: connection)
+                case .echo:
+                    connection.inbound.start(ConformanceEcho(channel: channel))
                 }
             }
         } catch {
