@@ -79,6 +79,8 @@ let package = Package(
             name: "HubTesting",
             dependencies: [
                 "HubKernel",
+                // reading a database file through a connection of its own (CommittedRows)
+                "CSQLite",
                 // ModuleConformance runs each module's services through a graceful shutdown
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

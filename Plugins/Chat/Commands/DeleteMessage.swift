@@ -26,10 +26,10 @@ struct DeleteMessage: CommandHandler {
         guard original.authorId == context.identity.userID || context.identity.role == .admin else {
             throw HubError.forbidden("only the author or an admin may delete a message")
         }
-        guard let (tombstone, changed) = try await store.delete(id: original.id) else { throw HubError.notFound("no message '\(payload.messageId)'") }
-        if changed {
-            try await events.publish(MessageDeleted(message: tombstone), on: ChatTopics.room(tombstone.room))
-        }
+        // published in the transaction (only when it changed): the next command need not wait
+        guard let (tombstone, _) = try await store.delete(original, announce: { [events] tombstone, transaction in
+            try await events.publish(MessageDeleted(message: tombstone), on: ChatTopics.room(tombstone.room), in: transaction)
+        }) else { throw HubError.notFound("no message '\(payload.messageId)'") }
         return Reply(message: tombstone)
     }
 }

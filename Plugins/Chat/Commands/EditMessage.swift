@@ -32,8 +32,10 @@ struct EditMessage: CommandHandler {
         guard context.clock.nowMs() - original.sentAt <= Int64(configuration.editWindowSeconds) * 1000 else {
             throw HubError.conflict("messages can be edited for \(configuration.editWindowSeconds) seconds after sending")
         }
-        guard let edited = try await store.edit(id: original.id, text: text) else { throw HubError.conflict("the message was deleted") }
-        try await events.publish(MessageEdited(message: edited), on: ChatTopics.room(edited.room))
+        // published in the transaction: the editor's next command need not wait for the flush
+        guard let edited = try await store.edit(original, text: text, announce: { [events] edited, transaction in
+            try await events.publish(MessageEdited(message: edited), on: ChatTopics.room(edited.room), in: transaction)
+        }) else { throw HubError.conflict("the message was deleted") }
         return Reply(message: edited)
     }
 }

@@ -125,25 +125,43 @@ struct ChatStore: Sendable {
         })
     }
 
-    func edit(id: String, text: String) async throws -> MessageView? {
-        let edited = try await database.withConnection { sql in
-            try await sql.raw("""
-                UPDATE chat_messages SET text = \(bind: text), edited_at = \(bind: clock.nowMs()) WHERE id = \(bind: id) AND deleted_at IS NULL
+    /// Replaces a live message's text and runs `announce` with the edited message in the same
+    /// transaction. `original` is the message as read before (its author's name is kept: the
+    /// user directory is read outside transactions). - Returns: `nil` when it was deleted.
+    func edit(_ original: MessageView, text: String,
+              announce: @Sendable (MessageView, Transaction) async throws -> Void) async throws -> MessageView? {
+        try await database.transaction { sql in
+            guard try await sql.raw("""
+                UPDATE chat_messages SET text = \(bind: text), edited_at = \(bind: clock.nowMs()) WHERE id = \(bind: original.id) AND deleted_at IS NULL
                 RETURNING id
-                """).first() != nil
+                """).first() != nil else { return nil }
+            guard let edited = try await Self.reread(original, on: sql) else { return nil }
+            try await announce(edited, sql)
+            return edited
         }
-        return edited ? try await message(id: id) : nil
     }
 
-    /// Soft-deletes a message. - Returns: the tombstone, and `false` when it was already deleted.
-    func delete(id: String) async throws -> (MessageView, changed: Bool)? {
-        let changed = try await database.withConnection { sql in
-            try await sql.raw("""
-                UPDATE chat_messages SET text = NULL, deleted_at = \(bind: clock.nowMs()) WHERE id = \(bind: id) AND deleted_at IS NULL
+    /// Soft-deletes a message and runs `announce` with the tombstone in the same transaction
+    /// when it changed. - Returns: the tombstone, and `false` when it was already deleted.
+    func delete(_ original: MessageView,
+                announce: @Sendable (MessageView, Transaction) async throws -> Void) async throws -> (MessageView, changed: Bool)? {
+        try await database.transaction { sql in
+            let changed = try await sql.raw("""
+                UPDATE chat_messages SET text = NULL, deleted_at = \(bind: clock.nowMs()) WHERE id = \(bind: original.id) AND deleted_at IS NULL
                 RETURNING id
                 """).first() != nil
+            guard let tombstone = try await Self.reread(original, on: sql) else { return nil }
+            if changed { try await announce(tombstone, sql) }
+            return (tombstone, changed)
         }
-        return try await message(id: id).map { ($0, changed) }
+    }
+
+    /// `original` as stored now, read in the caller's transaction, with the author's name it had.
+    private static func reread(_ original: MessageView, on sql: any SQLDatabase) async throws -> MessageView? {
+        guard var message = try await sql.raw("SELECT \(unsafeRaw: messageColumns) FROM \(unsafeRaw: messageSource) WHERE m.id = \(bind: original.id)")
+            .first().map(message(from:)) else { return nil }
+        message.authorName = original.authorName
+        return message
     }
 
     /// A page of a room's messages, newest first, strictly before `before` (a seq).

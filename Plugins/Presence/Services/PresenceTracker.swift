@@ -84,10 +84,18 @@ final class PresenceTracker: Service, Sendable {
             return !user.announced
         }
         guard cameOnline else { return }
-        do { try await store.markOnline(userID, node: node, nowMs: clock.nowMs()) } catch {
+        do {
+            // published in the transaction: a connect storm's hooks then wait for one shared
+            // flush each (Hub.connected), not for one here and another for the next hook
+            try await store.markOnline(userID, node: node, nowMs: clock.nowMs()) { transaction in
+                try await events.publish(PresenceDiff(topic: Self.usersTopic, joins: [userID], leaves: []),
+                                         on: PresenceTopics.of(Self.usersTopic), in: transaction)
+            }
+        } catch {
+            // online in memory all the same: say so, unpersisted
             logger.warning("could not persist presence", metadata: ["error": .string(String(describing: error))])
+            await announceLogged(Self.usersTopic, joins: [userID])
         }
-        await announceLogged(Self.usersTopic, joins: [userID])
     }
 
     func disconnected(_ connection: ConnectionInfo) async {

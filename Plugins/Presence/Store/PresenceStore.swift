@@ -14,14 +14,17 @@ struct PresenceStore: Sendable {
     }
 
     /// Records that a user came online (keeping their chosen state and text).
-    func markOnline(_ userID: String, node: String, nowMs: Int64) async throws {
-        try await database.withConnection { sql in
+    /// Records `userID` online and runs `announce` (the `presence.diff`) in the same
+    /// transaction, so the news leaves with the write that backs it.
+    func markOnline(_ userID: String, node: String, nowMs: Int64, announce: (Transaction) async throws -> Void) async throws {
+        try await database.transaction { sql in
             try await sql.raw("""
                 INSERT INTO presence_status (user_id, state, online, last_seen, node, updated_at)
                 VALUES (\(bind: userID), 'online', \(bind: true), \(bind: nowMs), \(bind: node), \(bind: nowMs))
                 ON CONFLICT (user_id) DO UPDATE SET online = excluded.online, last_seen = excluded.last_seen,
                   node = excluded.node, updated_at = excluded.updated_at
                 """).run()
+            try await announce(sql)
         }
     }
 

@@ -130,6 +130,11 @@ public final class Hub: Sendable {
     /// The second half: runs the enabled modules' connect hooks for a registered connection
     /// (presence marks it online, notifications sends the unread count). In cluster mode it
     /// first reads the user topic's position, so the user's events flow from here on.
+    ///
+    /// On the SQLite default the hooks run like one command: their database calls do not each
+    /// wait for a flush; what they send waits, once, for the flush covering all they wrote and
+    /// read (``PendingDurability``). A connect storm then parks one wait per connection, not
+    /// one per hook and statement.
     public func connected(_ connection: Connection) async {
         if let cluster {
             let topic = connection.identity.userTopic.name
@@ -137,7 +142,19 @@ public final class Hub: Sendable {
                 topics.anchor(topic, latest: position.latest, events: [])
             }
         }
-        await connections.connected(connection)
+        guard database.defersDurability else { return await connections.connected(connection) }
+        let pending = PendingDurability(connection: connection)
+        await PendingDurability.$current.withValue(pending) { await connections.connected(connection) }
+        let (target, deliveries) = pending.seal()
+        do {
+            try await database.waitUntilDurable(target)
+        } catch {
+            // what the hooks would have said rests on writes that may be lost: nothing is said
+            logger.warning("connect hooks: the flush failed; their events were not sent", metadata: [
+                "sb.connection.id": .string(connection.id), "error": .string(String(describing: error))])
+            return
+        }
+        for delivery in deliveries { delivery() }
     }
 
     /// Forgets a closed connection and runs the modules' disconnect hooks.

@@ -24,10 +24,18 @@ public final class HubAccess: Sendable {
     }
 
     /// Sends an event to one connection (no topic, no `seq`), e.g. from a connect hook.
-    /// - Returns: whether it was queued.
+    ///
+    /// From a connect hook or a command on the SQLite default, the event is held with the
+    /// rest of that work (``PendingDurability``) and leaves once what it may have read is on
+    /// disk; it is not sent if that flush fails.
+    /// - Returns: whether it was queued (or held).
     @discardableResult
     public func send<Event: HubEvent>(_ event: Event, toConnection id: String) -> Bool {
         guard let hub, let connection = hub.connection(id: id) else { return false }
+        if let pending = PendingDurability.current,
+           pending.hold(until: 0, { _ = hub.sendEvent(Event.type.rawValue, event, to: connection) }) {
+            return true
+        }
         return hub.sendEvent(Event.type.rawValue, event, to: connection)
     }
 

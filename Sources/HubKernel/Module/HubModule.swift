@@ -47,7 +47,10 @@ public protocol HubModule: Sendable {
     var routes: RouteCollection<HubRequestContext> { get }
     /// Long-running work (clocks, monitors) run in the hub's service group. Default: none.
     var services: [any Service] { get }
-    /// Called after a connection is admitted. Default: nothing.
+    /// Called after a connection is admitted, before its first command runs. On the SQLite
+    /// default every module's hook runs inside one `PendingDurability`: what a hook sends
+    /// (``HubAccess/send(_:toConnection:)``, events published in a transaction) leaves once the
+    /// flush covering all the hooks' reads and writes is done. Default: nothing.
     func connected(_ connection: ConnectionInfo) async
     /// Called after a connection is gone. Default: nothing.
     func disconnected(_ connection: ConnectionInfo) async

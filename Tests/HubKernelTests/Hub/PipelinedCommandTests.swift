@@ -11,13 +11,7 @@ import HubTesting
 struct PipelinedCommandTests {
     /// Rows in `probe_records`, read by a connection of its own (committed, flushed or not).
     func committedRecords(at path: String) throws -> [String] {
-        let reader = try SQLiteHandle(path: path)
-        defer { reader.close() }
-        var texts: [String] = []
-        try reader.execute("SELECT text FROM probe_records ORDER BY rowid") { row in
-            if let text = try? row.decode(column: "text", as: String.self) { texts.append(text) }
-        }
-        return texts
+        try CommittedRows.texts(at: path, "SELECT text FROM probe_records ORDER BY rowid")
     }
 
     func withFileHub(_ body: @Sendable (TestHub, String) async throws -> Void) async throws {

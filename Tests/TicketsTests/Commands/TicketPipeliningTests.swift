@@ -49,12 +49,6 @@ struct TicketPipeliningTests {
 
     /// Ticket subjects as committed (flushed or not), read through a connection of its own.
     static func subjects(at path: String) throws -> [String] {
-        let reader = try SQLiteHandle(path: path)
-        defer { reader.close() }
-        var subjects: [String] = []
-        try reader.execute("SELECT subject FROM tickets_tickets ORDER BY created_at, rowid") { row in
-            if let subject = try? row.decode(column: "subject", as: String.self) { subjects.append(subject) }
-        }
-        return subjects
+        try CommittedRows.texts(at: path, "SELECT subject FROM tickets_tickets ORDER BY created_at, rowid")
     }
 }
