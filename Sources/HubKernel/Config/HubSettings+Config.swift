@@ -37,6 +37,8 @@ extension HubSettings {
         maxSubscriptionsPerConnection = config.int(forKey: "hub.maxSubscriptions", default: maxSubscriptionsPerConnection)
         maxConnectionsPerUser = config.int(forKey: "hub.maxConnectionsPerUser", default: maxConnectionsPerUser)
         maxConnectionsPerAddress = config.int(forKey: "hub.maxConnectionsPerAddress", default: maxConnectionsPerAddress)
+        maxPendingConnects = config.int(forKey: "hub.maxPendingConnects", default: maxPendingConnects)
+        pendingConnectWaitMs = config.int(forKey: "hub.pendingConnectWaitMs", default: pendingConnectWaitMs)
         shutdownReconnectAfterMs = config.int(forKey: "hub.shutdownReconnectAfterMs", default: shutdownReconnectAfterMs)
         shutdownGraceMs = config.int(forKey: "hub.shutdownGraceMs", default: shutdownGraceMs)
         conformanceEcho = config.bool(forKey: "hub.conformanceEcho", default: conformanceEcho)

@@ -76,6 +76,13 @@ public struct HubSettings: Sendable {
     /// Open connections one client address may hold on this node; 0 (the default) turns the
     /// cap off, because behind a reverse proxy every client has the proxy's address.
     public var maxConnectionsPerAddress: Int = 0
+    /// WebSocket connections that may be between their admission and the end of their
+    /// connect hooks at once; more wait before their `101` (``ConnectGate``). 0 turns the
+    /// bound off.
+    public var maxPendingConnects: Int = 256
+    /// How long an upgrade waits for a place under ``maxPendingConnects`` before it is
+    /// refused 503 `unavailable`.
+    public var pendingConnectWaitMs: Int = 10_000
     /// The `reconnectAfterMs` that `hub.shutdown` tells clients while draining.
     public var shutdownReconnectAfterMs: Int = 1000
     /// How long a draining node waits for commands in flight before it closes connections.
@@ -142,6 +149,8 @@ public struct HubSettings: Sendable {
         if maxHTTPHeaderBytes < 1024 { problems.append("HTTP_MAX_HEADER_BYTES must be at least 1024") }
         if maxConnectionsPerUser < 0 { problems.append("HUB_MAX_CONNECTIONS_PER_USER must be 0 (off) or more") }
         if maxConnectionsPerAddress < 0 { problems.append("HUB_MAX_CONNECTIONS_PER_ADDRESS must be 0 (off) or more") }
+        if maxPendingConnects < 0 { problems.append("HUB_MAX_PENDING_CONNECTS must be 0 (off) or more") }
+        if pendingConnectWaitMs < 1 { problems.append("HUB_PENDING_CONNECT_WAIT_MS must be at least 1") }
         if heartbeatMs < 100 { problems.append("HUB_HEARTBEAT_MS must be at least 100") }
         if idleTimeoutMs < 100 { problems.append("HUB_IDLE_TIMEOUT_MS must be at least 100") }
         if idleTimeoutMs <= heartbeatMs {

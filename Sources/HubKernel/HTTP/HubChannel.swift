@@ -17,8 +17,9 @@ import NIOWebSocket
 struct HubChannel: ServerChildChannel, HTTPChannelHandler {
     /// Where an admitted upgrade leads.
     enum Endpoint: Sendable {
-        /// `/ws`: a hub connection of an authenticated identity.
-        case hub(identity: Identity, expiresAtMs: Int64, remoteAddress: String)
+        /// `/ws`: a hub connection of an authenticated identity, holding its place in the
+        /// ``ConnectGate`` until its connect hooks have run.
+        case hub(identity: Identity, expiresAtMs: Int64, remoteAddress: String, pass: ConnectPass)
         /// `/conformance/echo` (``HubSettings/conformanceEcho``): every message echoed.
         case echo
     }
@@ -128,7 +129,10 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
             let remoteAddress = ClientAddress.resolve(peer: channel.remoteAddress?.ipAddress ?? "unknown", headers: request.headerFields,
                                                       trustedProxies: hub.settings.trustedProxies)
             let (identity, expiresAt) = try await hub.admit(token: token, origin: request.headerFields[.origin], remoteAddress: remoteAddress)
-            endpoint = .hub(identity: identity, expiresAtMs: expiresAt, remoteAddress: remoteAddress)
+            // a reconnect storm waits here, before its 101, rather than in the connect hooks
+            let pass = try await hub.connectGate.enter()
+            channel.closeFuture.whenComplete { _ in pass.release() }   // an upgrade that never completed
+            endpoint = .hub(identity: identity, expiresAtMs: expiresAt, remoteAddress: remoteAddress, pass: pass)
         case "/conformance/echo" where hub.settings.conformanceEcho:
             endpoint = .echo
         default:
@@ -153,9 +157,10 @@ struct HubChannel: ServerChildChannel, HTTPChannelHandler {
                 // returns at once for an open socket: its handlers own it from here, and a
                 // task runs only while a message is being handled (InboundQueue)
                 switch admitted.endpoint {
-                case .hub(let identity, let expiresAtMs, let remoteAddress):
+                case .hub(let identity, let expiresAtMs, let remoteAddress, let pass):
                     await WebSocketSession.start(hub: hub, identity: identity, expiresAtMs: expiresAtMs,
                                                  remoteAddress: remoteAddress, transport: connection)
+                    pass.release()
                 case .echo:
                     connection.inbound.start(ConformanceEcho(channel: channel))
                 }

@@ -55,6 +55,8 @@ public final class Hub: Sendable {
     let connections: ConnectionRegistry
     /// Runs commands.
     let pipeline: CommandPipeline
+    /// Bounds the connections still running their connect hooks (reconnect storms).
+    let connectGate: ConnectGate
 
     init(node: String, settings: HubSettings, database: Database, clock: any HubClock, logger: Logger,
          topics: TopicRegistry, flags: FeatureFlags, metrics: HubMetrics, routes: RouteTable, accounts: Accounts,
@@ -66,6 +68,7 @@ public final class Hub: Sendable {
         self.startedAtMs = clock.nowMs()
         self.node = node
         self.settings = settings
+        self.connectGate = ConnectGate(limit: settings.maxPendingConnects, maxWait: .milliseconds(settings.pendingConnectWaitMs))
         self.database = database
         self.clock = clock
         self.logger = logger
