@@ -141,3 +141,19 @@ public struct TestHub: Sendable {
                           transport: transport, inbox: inbox)
     }
 }
+
+extension TestHub {
+    /// Runs `body` against a live hub on an SQLite file with its flushing thread, so a test can
+    /// hold flushes back and read the file through a connection of its own (``CommittedRows``):
+    /// the pipelining tests. Does nothing on PostgreSQL, which commits synchronously.
+    public static func runOnSQLiteFile(
+        modules: [any HubModule.Type], environment: [String: String] = [:],
+        _ body: @Sendable (TestHub, String) async throws -> Void
+    ) async throws {
+        guard try TestDatabase.kind() == .sqlite else { return }
+        try await TestDatabase.withRestartable { store in
+            guard case .sqliteFile(let path) = store.location else { return }
+            try await TestHub.run(modules: modules, .live, environment: environment, database: store) { hub in try await body(hub, path) }
+        }
+    }
+}

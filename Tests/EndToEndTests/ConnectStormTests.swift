@@ -22,15 +22,6 @@ struct HeldHooksModule: HubModule {
 
 @Suite("Reconnect storms: HUB_MAX_PENDING_CONNECTS", .serialized)
 struct ConnectStormTests {
-    func eventually(_ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
-    }
-
     @Test("with every place taken by hooks still running, the next upgrade waits before its 101 and goes through when a place frees")
     func waits() async throws {
         HeldHooksModule.open.store(false, ordering: .relaxed)

@@ -29,15 +29,6 @@ struct ClusterLeadershipTests {
         }
     }
 
-    func waitFor(_ within: Duration, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + within
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
-    }
-
     @Test("one contender at a time runs the job; when the leader dies, the other leads at its next try") func failover() async throws {
         try await TestDatabase.withRestartable { store in
             try await store.open { database in
@@ -45,7 +36,7 @@ struct ClusterLeadershipTests {
                 let second = ClusterLeadership(database: database, logger: TestHub.quietLogger)
                 let probe = Probe()
                 let a = Task { try await first.whileLeader("job") { try await probe.body("a")() } }
-                #expect(try await waitFor(.seconds(3)) { first.ledJobs == ["job"] })
+                #expect(try await eventually(within: .seconds(3)) { first.ledJobs == ["job"] })
                 let b = Task { try await second.whileLeader("job") { try await probe.body("b")() } }
                 try await Task.sleep(for: .seconds(1.5))
                 #expect(second.ledJobs.isEmpty, "two leaders")
@@ -53,7 +44,7 @@ struct ClusterLeadershipTests {
                 a.cancel()  // the node stops: its lock session closes with it
                 let stopped = ContinuousClock.now
                 // ledJobs names the job before its body has run: wait for the body itself
-                #expect(try await waitFor(.seconds(2)) { second.ledJobs == ["job"] && probe.log.withLock { $0.contains("start b") } })
+                #expect(try await eventually(within: .seconds(2)) { second.ledJobs == ["job"] && probe.log.withLock { $0.contains("start b") } })
                 // the lock is free once the closed socket reaches PostgreSQL, and the other contender
                 // tries every 500 ms: well under 1 s on an idle machine, 2.5 s allows a loaded CI
                 #expect(ContinuousClock.now - stopped < .seconds(2.5))
@@ -73,7 +64,7 @@ struct ClusterLeadershipTests {
                 let second = ClusterLeadership(database: database, logger: TestHub.quietLogger)
                 let probe = Probe()
                 let a = Task { try await first.whileLeader("fenced-job") { try await probe.body("a")() } }
-                #expect(try await waitFor(.seconds(3)) { first.ledJobs == ["fenced-job"] })
+                #expect(try await eventually(within: .seconds(3)) { first.ledJobs == ["fenced-job"] })
                 let b = Task { try await second.whileLeader("fenced-job") { try await probe.body("b")() } }
                 try await Task.sleep(for: .milliseconds(700))
                 // as PostgreSQL does to a frozen holder (idle_session_timeout), or a network cut
@@ -90,10 +81,10 @@ struct ClusterLeadershipTests {
                 // leader notices (why every job step is a compare-and-set); the overlap is bounded
                 // by one failed check: the next beat (500 ms) plus the probe's timeout (1 s), as
                 // a query on a killed connection may hang until then
-                #expect(try await waitFor(.seconds(4)) { probe.log.withLock { $0 }.contains("stop a") }, "the deposed leader kept acting")
+                #expect(try await eventually(within: .seconds(4)) { probe.log.withLock { $0 }.contains("stop a") }, "the deposed leader kept acting")
                 #expect(ContinuousClock.now - terminated < ClusterLeadership.beat + .seconds(1) + .seconds(1),
                         "stopped within one failed check (beat + probe timeout), with a second of scheduling slack")
-                #expect(try await waitFor(.seconds(3)) { second.ledJobs == ["fenced-job"] && first.ledJobs.isEmpty })
+                #expect(try await eventually(within: .seconds(3)) { second.ledJobs == ["fenced-job"] && first.ledJobs.isEmpty })
                 #expect(probe.active.load(ordering: .relaxed) == 1)
                 a.cancel()
                 b.cancel()

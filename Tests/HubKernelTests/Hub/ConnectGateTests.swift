@@ -1,3 +1,4 @@
+import HubTesting
 import Synchronization
 import Testing
 @testable import HubKernel
@@ -9,15 +10,6 @@ struct ConnectGateTests {
         let names = Mutex<[String]>([])
         func add(_ name: String) { names.withLock { $0.append(name) } }
         var all: [String] { names.withLock { $0 } }
-    }
-
-    func eventually(_ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return condition()
     }
 
     @Test("past the limit upgrades wait; a place given back goes to the longest waiting; a second release gives nothing back")

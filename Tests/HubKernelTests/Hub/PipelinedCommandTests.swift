@@ -15,11 +15,7 @@ struct PipelinedCommandTests {
     }
 
     func withFileHub(_ body: @Sendable (TestHub, String) async throws -> Void) async throws {
-        guard try TestDatabase.kind() == .sqlite else { return }   // PostgreSQL commits synchronously
-        try await TestDatabase.withRestartable { store in
-            guard case .sqliteFile(let path) = store.location else { return }
-            try await TestHub.run(modules: [ProbeModule.self], .live, database: store) { hub in try await body(hub, path) }
-        }
+        try await TestHub.runOnSQLiteFile(modules: [ProbeModule.self], body)
     }
 
     @Test("the next command runs and commits while the previous reply waits for the flush; replies and events then leave in order")

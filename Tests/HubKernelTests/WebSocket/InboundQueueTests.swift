@@ -1,5 +1,6 @@
 import NIOCore
 import NIOEmbedded
+import HubTesting
 import Synchronization
 import Testing
 @testable import HubKernel
@@ -45,15 +46,6 @@ struct InboundQueueTests {
         }
 
         var texts: [String] { seen.withLock { $0 } }
-    }
-
-    func eventually(_ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return condition()
     }
 
     func channel() async throws -> (NIOAsyncTestingChannel, InboundQueue, ReadCounter) {

@@ -10,11 +10,8 @@ import Testing
 @Suite("the unread count on connect and the flush")
 struct UnreadOnConnectDurabilityTests {
     func withFileHub(_ body: @Sendable (TestHub) async throws -> Void) async throws {
-        guard try TestDatabase.kind() == .sqlite else { return }   // PostgreSQL commits synchronously
-        try await TestDatabase.withRestartable { store in
-            guard case .sqliteFile = store.location else { return }
-            try await TestHub.run(modules: [NotificationsModule.self], .live, environment: ["RATE_LIMIT_NOTIFICATIONS_SEND": "off"],
-                                  database: store) { hub in try await body(hub) }
+        try await TestHub.runOnSQLiteFile(modules: [NotificationsModule.self], environment: ["RATE_LIMIT_NOTIFICATIONS_SEND": "off"]) { hub, _ in
+            try await body(hub)
         }
     }
 
