@@ -57,6 +57,9 @@ struct ConnectStormTests {
             let refused = try await HTTP(baseURL: hub.baseURL!).get("/ws", token: token, headers: upgrade)
             #expect(refused.status == 503 && refused.body["error"]["code"] == "unavailable", "\(refused.body)")
             #expect((refused.body["error"]["retryAfterMs"].int ?? 0) > 0 && refused.headers["retry-after"] != nil)
+            let metrics = try await HTTP(baseURL: hub.baseURL!).get("/metrics").text
+            #expect(metrics.contains("sb_connects_pending 1") && metrics.contains("sb_connect_waits_total 1")
+                    && metrics.contains("sb_connect_refusals_total 1"), "\(metrics)")
             // the held connection goes away with its hook still running: its place is free
             await first.close()
             #expect(try await eventually { hub.hub.connectGate.pending == 0 })

@@ -28,10 +28,12 @@ final class ConnectGate: Sendable {
         var sweeping = false
     }
     private let state = Mutex(State())
+    private let metrics: HubMetrics?
 
-    init(limit: Int, maxWait: Duration) {
+    init(limit: Int, maxWait: Duration, metrics: HubMetrics? = nil) {
         self.limit = limit
         self.maxWait = maxWait
+        self.metrics = metrics
     }
 
     /// Connections holding a place now (for `/metrics` and tests).
@@ -54,10 +56,16 @@ final class ConnectGate: Sendable {
                 defer { state.sweeping = true }
                 return (false, !state.sweeping)
             }
-            if now { continuation.resume(returning: true) }
+            if now {
+                metrics?.connectsPending(1)
+                continuation.resume(returning: true)
+            } else {
+                metrics?.connectWaited()
+            }
             if sweep { Task { await self.sweep() } }
         }
         guard granted else {
+            metrics?.connectRefused()
             throw HubError(.unavailable, "the node is busy admitting connections; try again", retryAfterMs: 1000)
         }
         return ConnectPass(gate: self)
@@ -74,7 +82,7 @@ final class ConnectGate: Sendable {
             return (state.waiters.removeFirst().continuation, overdue)  // the place passes on: inUse stays
         }
         for waiter in overdue { waiter.resume(returning: false) }
-        next?.resume(returning: true)
+        if let next { next.resume(returning: true) } else { metrics?.connectsPending(-1) }
     }
 
     /// Refuses overdue waiters until none waits (a gate whose hooks all hang still answers).

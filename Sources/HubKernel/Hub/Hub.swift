@@ -68,7 +68,7 @@ public final class Hub: Sendable {
         self.startedAtMs = clock.nowMs()
         self.node = node
         self.settings = settings
-        self.connectGate = ConnectGate(limit: settings.maxPendingConnects, maxWait: .milliseconds(settings.pendingConnectWaitMs))
+        self.connectGate = ConnectGate(limit: settings.maxPendingConnects, maxWait: .milliseconds(settings.pendingConnectWaitMs), metrics: metrics)
         self.database = database
         self.clock = clock
         self.logger = logger

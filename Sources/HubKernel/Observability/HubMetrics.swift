@@ -13,6 +13,9 @@ public final class HubMetrics: Sendable {
     private let connectionsTotal: Counter
     private let slowConsumerCloses: Counter
     private let badFrames: Counter
+    private let connectsPending: Gauge
+    private let connectWaits: Counter
+    private let connectRefusals: Counter
     private let counters = Mutex<[CounterKey: Counter]>([:])
     private let histograms = Mutex<[String: DurationHistogram]>([:])
 
@@ -36,6 +39,12 @@ public final class HubMetrics: Sendable {
         connectionsTotal = registry.makeCounter(descriptor: .init(namespace: "sb", metricName: "connections_total", helpText: "Admitted WebSocket connections"))
         slowConsumerCloses = registry.makeCounter(descriptor: .init(namespace: "sb", metricName: "slow_consumer_closes_total", helpText: "Connections closed with 4008 (slow consumer)"))
         badFrames = registry.makeCounter(descriptor: .init(namespace: "sb", metricName: "bad_frames_total", helpText: "Frames answered bad_request"))
+        connectsPending = registry.makeGauge(descriptor: .init(namespace: "sb", metricName: "connects_pending",
+                                                               helpText: "Connections between admission and the end of their connect hooks"))
+        connectWaits = registry.makeCounter(descriptor: .init(namespace: "sb", metricName: "connect_waits_total",
+                                                              helpText: "Upgrades that waited for a place under HUB_MAX_PENDING_CONNECTS"))
+        connectRefusals = registry.makeCounter(descriptor: .init(namespace: "sb", metricName: "connect_refusals_total",
+                                                                 helpText: "Upgrades refused 503 after HUB_PENDING_CONNECT_WAIT_MS"))
     }
 
     private func counter(_ name: String, help: String, labels: [(String, String)]) -> Counter {
@@ -61,6 +70,10 @@ public final class HubMetrics: Sendable {
     func connectionClosed() { connectionsOpen.decrement() }
     func slowConsumerClosed() { slowConsumerCloses.increment() }
     func badFrame() { badFrames.increment() }
+    /// The connect gate's places in use changed by `delta`.
+    func connectsPending(_ delta: Int) { delta > 0 ? connectsPending.increment(by: Double(delta)) : connectsPending.decrement(by: Double(-delta)) }
+    func connectWaited() { connectWaits.increment() }
+    func connectRefused() { connectRefusals.increment() }
 
     /// Counts one command by its outcome (`ok` or an error code) and records its latency.
     func command(module: String, type: String, code: String, duration: Duration) {
