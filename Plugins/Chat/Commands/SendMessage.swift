@@ -28,12 +28,9 @@ struct SendMessage: CommandHandler {
 
     func handle(_ payload: Payload, context: CommandContext) async throws -> Reply {
         let text = try MessageText.clean(payload.text, maxLength: configuration.maxTextLength)
-        // the membership check is part of the send's transaction (one statement on PostgreSQL)
+        // the membership check, the message and its event are one transaction (one statement on PostgreSQL)
         let (message, isNew) = try await store.send(
-            room: payload.room, by: context.identity, text: text, clientMsgID: payload.clientMsgId
-        ) { [events] message, transaction in
-            try await events.publish(MessageSent(message: message), on: ChatTopics.room(message.room), in: transaction)
-        }
+            room: payload.room, by: context.identity, text: text, clientMsgID: payload.clientMsgId, events: events)
         if isNew { try await typing.stop(room: payload.room, identity: context.identity) }
         return Reply(message: message)
     }

@@ -3,37 +3,37 @@ import HubKernel
 import SQLKit
 
 extension ChatStore {
-    /// Stores a message by a member of `room`, or finds the author's earlier one with the same
-    /// `clientMsgId`.
+    /// Stores a message by a member of `room` and announces it (`chat.message` on the room),
+    /// or finds the author's earlier one with the same `clientMsgId` (announced then already).
     ///
-    /// One transaction checks that the author has joined the room, takes the room's next
-    /// `seq`, stores the row and moves the author's read position (they have read what they
-    /// wrote). On PostgreSQL that is one statement, since each statement is a network round
-    /// trip (issue #16); SQLite, in process, runs them one by one.
-    /// - Parameter announce: publishes a new message in its transaction (so it leaves exactly
-    ///   when the message is committed, and the sender's next command need not wait for the
-    ///   flush).
+    /// The author must have joined the room; the message takes the room's next `seq` and moves
+    /// the author's read position (they have read what they wrote), all or nothing. On
+    /// PostgreSQL that is one statement run on its own, the event's numbering included: one
+    /// round trip (issue #16). SQLite, in process, runs the steps one by one in a transaction
+    /// that publishes the event (so the sender's next command need not wait for the flush).
     /// - Returns: the message and whether it is new (only new messages are announced).
     /// - Throws: `not_found` for a room the author cannot see, `forbidden` when they have not
     ///   joined it (``joined(_:room:by:)``).
     func send(room: String, by author: Identity, text: String, clientMsgID: String?,
-              announce: @Sendable (MessageView, Transaction) async throws -> Void = { _, _ in }) async throws -> (MessageView, isNew: Bool) {
+              events: EventPublisher<ChatModule>) async throws -> (MessageView, isNew: Bool) {
         if let clientMsgID, let existing = try await message(author: author.userID, clientMsgID: clientMsgID) {
             return (existing, false)
         }
+        var message = MessageView(id: UUID().uuidString.lowercased(), room: room, authorId: author.userID, authorName: author.displayName,
+                                  text: text, sentAt: clock.nowMs(), editedAt: nil, deleted: false, seq: 0)
         do {
+            if database.kind == .postgres {
+                message.seq = try await storeInOneStatement(message, clientMsgID: clientMsgID, by: author, events: events)
+                return (message, true)
+            }
             return try await database.transaction { sql in
-                var message = MessageView(id: UUID().uuidString.lowercased(), room: room, authorId: author.userID, authorName: author.displayName,
-                                          text: text, sentAt: clock.nowMs(), editedAt: nil, deleted: false, seq: 0)
-                message.seq = sql.dialect.name == "postgresql"
-                    ? try await storeInOneStatement(message, clientMsgID: clientMsgID, by: author, on: sql)
-                    : try await storeStepByStep(message, clientMsgID: clientMsgID, by: author, on: sql)
-                try await announce(message, sql)
+                message.seq = try await storeStepByStep(message, clientMsgID: clientMsgID, by: author, on: sql)
+                try await events.publish(MessageSent(message: message), on: ChatTopics.room(room), in: sql)
                 return (message, true)
             }
         } catch where error.isUniqueViolation {
             // the same clientMsgId raced in on another connection: answer with the stored one
-            if let clientMsgID, let existing = try await message(author: author.userID, clientMsgID: clientMsgID) { return (existing, false) }
+            if let clientMsgID, let existing = try await self.message(author: author.userID, clientMsgID: clientMsgID) { return (existing, false) }
             throw error
         }
     }
@@ -55,33 +55,48 @@ extension ChatStore {
         return seq
     }
 
-    /// PostgreSQL: the same four steps as one statement (data-modifying CTEs), each step
-    /// running only when the one before it allows; the access rule is then applied to what it
-    /// read, and nothing was written unless the author is a member.
+    /// PostgreSQL: the same four steps and the event as one statement (data-modifying CTEs),
+    /// each step running only when the one before it allows, committed on its own; the access
+    /// rule is then applied to what it read, and nothing was written or published unless the
+    /// author is a member. The event's numbering (cluster mode) reads the read position's
+    /// update first, so the statement locks the room, the member row, then the topic's
+    /// counter — the order a ``Transaction`` that publishes takes them in.
     /// - Returns: the message's seq.
-    private func storeInOneStatement(_ message: MessageView, clientMsgID: String?, by author: Identity, on sql: any SQLDatabase) async throws -> Int64 {
+    private func storeInOneStatement(_ message: MessageView, clientMsgID: String?, by author: Identity,
+                                     events: EventPublisher<ChatModule>) async throws -> Int64 {
         let room = message.room, user = author.userID
-        let row = try await sql.raw("""
-            WITH r AS (
-                SELECT kind, EXISTS (SELECT 1 FROM chat_members WHERE room = \(bind: room) AND user_id = \(bind: user)) AS member
-                FROM chat_rooms WHERE name = \(bind: room)
-            ), s AS (
-                UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE name = \(bind: room) AND (SELECT member FROM r) RETURNING last_seq
-            ), i AS (
-                INSERT INTO chat_messages (id, room, seq, author_id, text, client_msg_id, sent_at)
-                SELECT \(bind: message.id)::text, \(bind: room)::text, s.last_seq, \(bind: user)::text, \(bind: message.text)::text,
-                       \(bind: clientMsgID)::text, \(bind: message.sentAt)::bigint FROM s
-                RETURNING seq
-            ), p AS (
-                UPDATE chat_members SET last_read_seq = i.seq FROM i
-                WHERE chat_members.room = \(bind: room) AND chat_members.user_id = \(bind: user) AND chat_members.last_read_seq < i.seq
-            )
-            SELECT r.kind AS kind, r.member AS member, (SELECT seq FROM i) AS seq FROM r
-            """).first()
+        var draft = message
+        draft.seq = StatementEvent.placeholder
+        let event = try events.inStatement(MessageSent(message: draft), on: ChatTopics.room(room))
+        let row = try await database.withConnection { sql in
+            try await sql.raw("""
+                WITH r AS (
+                    SELECT kind, EXISTS (SELECT 1 FROM chat_members WHERE room = \(bind: room) AND user_id = \(bind: user)) AS member
+                    FROM chat_rooms WHERE name = \(bind: room)
+                ), s AS (
+                    UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE name = \(bind: room) AND (SELECT member FROM r) RETURNING last_seq
+                ), i AS (
+                    INSERT INTO chat_messages (id, room, seq, author_id, text, client_msg_id, sent_at)
+                    SELECT \(bind: message.id)::text, \(bind: room)::text, s.last_seq, \(bind: user)::text, \(bind: message.text)::text,
+                           \(bind: clientMsgID)::text, \(bind: message.sentAt)::bigint FROM s
+                    RETURNING seq
+                ), p AS (
+                    UPDATE chat_members SET last_read_seq = i.seq FROM i
+                    WHERE chat_members.room = \(bind: room) AND chat_members.user_id = \(bind: user) AND chat_members.last_read_seq < i.seq
+                    RETURNING i.seq
+                ), stored AS (
+                    SELECT i.seq FROM i WHERE (SELECT count(*) FROM p) >= 0
+                ), e AS (
+                    \(event.publishing(number: SQLColumn("seq", table: "stored"), from: SQLIdentifier("stored")))
+                )
+                SELECT r.kind AS kind, r.member AS member, (SELECT seq FROM stored) AS seq, (SELECT seq FROM e) AS event_seq FROM r
+                """).first()
+        }
         let access = try row.map { Access(room: RoomView(name: room, kind: try $0.decode(column: "kind", as: String.self), members: nil),
                                           isMember: try $0.decode(column: "member", as: Bool.self)) }
         _ = try Self.joined(access, room: room, by: author)
-        guard let seq = try row?.decode(column: "seq", as: Int64?.self) else { throw HubError.notFound("no room '\(room)'") }
+        guard let row, let seq = try row.decode(column: "seq", as: Int64?.self) else { throw HubError.notFound("no room '\(room)'") }
+        event.committed(number: seq, eventSeq: try row.decode(column: "event_seq", as: Int64?.self))
         return seq
     }
 }

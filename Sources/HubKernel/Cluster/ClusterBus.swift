@@ -110,29 +110,26 @@ final class ClusterBus: Sendable {
     /// - Returns: the event's `seq`.
     func append(type: String, topic: String, payload: Data, on sql: any SQLDatabase) async throws -> Int64 {
         let text = String(decoding: payload, as: UTF8.self)
-        var head = "e\n\(node)\n"
-        var tail = "\n\(topic)\n\(type)\n\(text)"
-        if head.utf8.count + 20 + tail.utf8.count > BusNotification.maxBytes {
-            head = "E\n\(node)\n"
-            tail = "\n\(topic)"
-        }
-        let row = try await sql.raw("""
-            WITH s AS (
-                INSERT INTO hub_topics AS t (topic, seq) VALUES (\(bind: topic), 1)
-                ON CONFLICT (topic) DO UPDATE SET seq = t.seq + 1
-                RETURNING seq
-            ), e AS (
-                INSERT INTO hub_topic_events (topic, seq, type, payload, published_at)
-                SELECT \(bind: topic), s.seq, \(bind: type), \(bind: text), \(bind: clock.nowMs()) FROM s
-            ), d AS (
-                DELETE FROM hub_topic_events WHERE topic = \(bind: topic) AND seq <= (SELECT seq FROM s) - \(bind: Int64(historySize))
-            )
-            SELECT s.seq AS seq, pg_notify(\(bind: channel), \(bind: head) || s.seq || \(bind: tail)) FROM s
-            """).first()
-        guard let seq = try row?.decode(column: "seq", as: Int64.self) else {
+        let call = numbering(type: type, topic: topic, payload: SQLBind(text), payloadBytes: payload.count)
+        guard let seq = try await sql.raw("SELECT \(call) AS seq").first()?.decode(column: "seq", as: Int64?.self) else {
             throw DatabaseUnavailable(reason: "the event was not numbered")
         }
         return seq
+    }
+
+    /// The call of `hub_publish` (migration hub.006) that numbers an event of `topic`, keeps it
+    /// in the history and tells the other nodes; its value is the event's `seq`.
+    /// - Parameter payload: the payload's text, as an SQL expression (a module's statement
+    ///   splices a number it assigns into it, ``StatementEvent``).
+    /// - Parameter payloadBytes: the payload's size in bytes, at most: an event too large for
+    ///   one NOTIFY is sent by reference (`E`), the others read it from the history.
+    func numbering(type: String, topic: String, payload: any SQLExpression, payloadBytes: Int) -> SQLQueryString {
+        // head, up to 20 digits of seq, then the fields
+        let inline = "e\n\(node)\n".utf8.count + 20 + "\n\(topic)\n\(type)\n".utf8.count + payloadBytes <= BusNotification.maxBytes
+        return """
+            hub_publish(\(bind: channel), \(bind: inline ? "e\n\(node)\n" : "E\n\(node)\n"), \(bind: inline), \(bind: topic), \(bind: type),
+                        \(payload), \(bind: clock.nowMs()), \(bind: Int64(historySize)))
+            """
     }
 
     /// Tells the other nodes of an ephemeral event (no seq, no history); a payload too large

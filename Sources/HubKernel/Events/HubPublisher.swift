@@ -83,6 +83,19 @@ final class HubPublisher: Sendable {
         }
     }
 
+    /// Prepares an event that a module's own statement publishes (``StatementEvent``).
+    /// - Throws: `internal` (logged) when it cannot be encoded or holds the placeholder twice.
+    func inStatement(encoded payload: Data, _ type: String, on topic: Topic) throws -> StatementEvent {
+        guard let (prefix, suffix) = StatementEvent.split(payload) else {
+            let incident = String(UInt32.random(in: .min ... .max), radix: 16)
+            logger.error("an event holds StatementEvent.placeholder more than once and was not published", metadata: [
+                "sb.incident": .string(incident), "sb.event.type": .string(type), "sb.topic": .string(topic.name),
+            ])
+            throw HubError.internal(incident: incident)
+        }
+        return StatementEvent(publisher: self, type: type, topic: topic, prefix: prefix, suffix: suffix, live: isLive(type, on: topic))
+    }
+
     /// The untyped form for kernel code and kernel tests: an encode failure is logged and the
     /// event not published. - Returns: the `seq`, as ``publishChecked(_:_:on:sequenced:)``.
     @discardableResult
@@ -97,7 +110,7 @@ final class HubPublisher: Sendable {
     }
 
     /// Hands an event the database numbered to this node's subscribers, in `seq` order.
-    private func deliverNumbered(_ type: String, _ payload: Data, on topic: String, seq: Int64) {
+    func deliverNumbered(_ type: String, _ payload: Data, on topic: String, seq: Int64) {
         let module = CommandType(type).module
         metrics.published(module: module)
         metrics.delivered(module: module, count: topics.deliver(seq: seq, type: type, topic: topic, payload: payload))

@@ -6,5 +6,6 @@ enum KernelMigrations {
         Hub003CreateFeatureFlags(),
         Hub004AddTokensValidAfter(),
         Hub005CreateClusterTables(),
+        Hub006CreatePublishFunction(),
     ]
 }
