@@ -10,6 +10,8 @@
 #   switchboard-pg: Switchboard on a throwaway PostgreSQL started for the run on loopback
 #   (scripts/pg-throwaway.sh, fsync on, default synchronous_commit), pinned to the server's CPU
 # SB_ENV_FILE=file: more KEY=VALUE settings for switchboard, after scripts/bench/switchboard.env
+# SB_BIN=path: another switchboard binary (an A/B of two builds); LABEL=name: the target's
+#   name in the results (default TARGET), to tell the two apart in table.py
 # The peers come from ../shared/bench (run its setup.sh once); switchboard and the load
 # tool from `swift build -c release --scratch-path .build-release` (done here if missing).
 set -euo pipefail
@@ -44,13 +46,13 @@ case "$TARGET" in
     PORT=8080; DIR="$TMP"
     set -a; . "$ROOT/scripts/bench/switchboard.env"; [[ -n "${SB_ENV_FILE:-}" ]] && . "$SB_ENV_FILE"; set +a
     export DATABASE_URL="sqlite://$TMP/switchboard.sqlite"
-    START=("$BIN/switchboard" serve --host 127.0.0.1 --port "$PORT") ;;
+    START=("${SB_BIN:-$BIN/switchboard}" serve --host 127.0.0.1 --port "$PORT") ;;
   switchboard-pg)
     PORT=8080; DIR="$TMP"
     set -a; . "$ROOT/scripts/bench/switchboard.env"; [[ -n "${SB_ENV_FILE:-}" ]] && . "$SB_ENV_FILE"; set +a
     PG_STATE="$(mktemp -d)"
     export DATABASE_URL="$(SWITCHBOARD_TEST_PG_STATE="$PG_STATE" SWITCHBOARD_TEST_PG_FSYNC=on taskset -c "$SERVER_CPU" "$ROOT/scripts/pg-throwaway.sh" start)"
-    START=("$BIN/switchboard" serve --host 127.0.0.1 --port "$PORT") ;;
+    START=("${SB_BIN:-$BIN/switchboard}" serve --host 127.0.0.1 --port "$PORT") ;;
   hb-raw)
     PORT=8103; DIR="$TMP"
     [[ -x "$BENCH/peers/hb-raw/.build/release/HBRaw" ]] || { echo "run $BENCH/setup.sh first"; exit 2; }
@@ -84,6 +86,6 @@ echo "# $TARGET pid $PID (cpu $SERVER_CPU) $WORKLOAD $* (load on cpu $LOAD_CPU)"
 LOAD_TARGET="$TARGET"; [[ "$TARGET" == switchboard-pg ]] && LOAD_TARGET=switchboard
 timeout 900 taskset -c "$LOAD_CPU" "$BIN/switchboard-load" "$WORKLOAD" --target "$LOAD_TARGET" --port "$PORT" \
   --server-pid "$PID" --json "$OUT" "$@"
-if [[ "$TARGET" == switchboard-pg ]]; then
-  python3 -c 'import json, sys; p = sys.argv[1]; r = json.load(open(p)); r["target"] = "switchboard-pg"; json.dump(r, open(p, "w"), indent=1)' "$OUT"
+if [[ "$TARGET" == switchboard-pg || -n "${LABEL:-}" ]]; then
+  python3 -c 'import json, sys; p = sys.argv[1]; r = json.load(open(p)); r["target"] = sys.argv[2]; json.dump(r, open(p, "w"), indent=1)' "$OUT" "${LABEL:-$TARGET}"
 fi

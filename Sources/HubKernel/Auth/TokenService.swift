@@ -88,12 +88,22 @@ public final class TokenService: Sendable {
     /// writes: `alg` `HS256`, `typ` `JWT` if present, and nothing else.
     static func hasIssuedHeader(_ token: String) -> Bool {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let data = base64URLDecoded(parts[0]),
+        guard parts.count == 3 else { return false }
+        // every token we issue has the same header: a spelling that passed once passes again
+        // (a few remembered, so a reconnect storm does not parse the same JSON thousands of times)
+        let spelling = String(parts[0])
+        if acceptedHeaders.withLock({ $0.contains(spelling) }) { return true }
+        guard let data = base64URLDecoded(parts[0]),
               let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
         guard header["alg"] as? String == "HS256" else { return false }
         if let type = header["typ"] { guard type as? String == "JWT" else { return false } }
-        return Set(header.keys).isSubset(of: ["alg", "typ"])
+        guard Set(header.keys).isSubset(of: ["alg", "typ"]) else { return false }
+        acceptedHeaders.withLock { if $0.count < 8 { $0.insert(spelling) } }
+        return true
     }
+
+    /// Header spellings ``hasIssuedHeader(_:)`` accepted (at most 8: a forger cannot grow it).
+    private static let acceptedHeaders = Mutex<Set<String>>([])
 
     private static func base64URLDecoded(_ text: Substring) -> Data? {
         guard text.utf8.count <= 512 else { return nil }

@@ -46,7 +46,7 @@ struct SendMessageTests {
         }
     }
 
-    @Test("text rules", arguments: ["", "   ", "\n\t ", "bell\u{7}", "nul\u{0}byte", "esc\u{1B}[31m", "del\u{7F}"])
+    @Test("text rules", arguments: ["", "   ", "\n\t ", "\u{3000}\u{A0}\u{2029}", "bell\u{7}", "nul\u{0}byte", "esc\u{1B}[31m", "del\u{7F}"])
     func textRules(_ text: String) async throws {
         try await TestHub.run(modules: [ChatModule.self]) { hub in
             let alice = try await hub.client()
@@ -55,6 +55,19 @@ struct SendMessageTests {
             #expect(reply.error?.code == .validationFailed)
             #expect(reply.error?.field == "text")
             #expect(try await alice.send("chat.history", ["room": "general"]).data["items"] == [])
+        }
+    }
+
+    @Test("text is stored without leading and trailing white space of any kind; inside it is kept", arguments: [
+        ("  hi  ", "hi"), ("\n\thello world\r\n", "hello world"), ("\u{3000}\u{A0}wide\u{2003}\u{2028}", "wide"),
+        ("\u{85}a \t b\u{202F}", "a \t b"), ("\u{301}\u{20}", "\u{301}"), ("x", "x"),
+    ])
+    func trimmed(_ sent: String, _ stored: String) async throws {
+        try await TestHub.run(modules: [ChatModule.self]) { hub in
+            let alice = try await hub.client()
+            try await alice.join("general")
+            #expect(try await alice.say(sent, in: "general")["text"].string == stored)
+            #expect(try await alice.send("chat.history", ["room": "general"]).data["items"][0]["text"].string == stored)
         }
     }
 
