@@ -15,7 +15,7 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 server_start() {
   as_pg "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 \
-    -o "-p $(cat "$state/port") -k $state -c listen_addresses=127.0.0.1 -c fsync=${SWITCHBOARD_TEST_PG_FSYNC:-off} -c max_connections=800" start >/dev/null
+    -o "-p $(cat "$state/port") -k $state -c listen_addresses=127.0.0.1 -c fsync=${SWITCHBOARD_TEST_PG_FSYNC:-off} -c max_connections=2000" start >/dev/null
 }
 
 case "${1:-start}" in

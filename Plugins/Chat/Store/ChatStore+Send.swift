@@ -55,48 +55,58 @@ extension ChatStore {
         return seq
     }
 
-    /// PostgreSQL: the same four steps and the event as one statement (data-modifying CTEs),
-    /// each step running only when the one before it allows, committed on its own; the access
-    /// rule is then applied to what it read, and nothing was written or published unless the
-    /// author is a member. The event's numbering (cluster mode) reads the read position's
-    /// update first, so the statement locks the room, the member row, then the topic's
-    /// counter — the order a ``Transaction`` that publishes takes them in.
+    /// PostgreSQL: the same four steps and the event as one prepared statement
+    /// (``SendStatement``), committed on its own; the access rule is then applied to what it
+    /// read, and nothing was written or published unless the author is a member.
     /// - Returns: the message's seq.
     private func storeInOneStatement(_ message: MessageView, clientMsgID: String?, by author: Identity,
                                      events: EventPublisher<ChatModule>) async throws -> Int64 {
-        let room = message.room, user = author.userID
+        let room = message.room
         var draft = message
         draft.seq = StatementEvent.placeholder
         let event = try events.inStatement(MessageSent(message: draft), on: ChatTopics.room(room))
-        let row = try await database.withConnection { sql in
-            try await sql.raw("""
-                WITH r AS (
-                    SELECT kind, EXISTS (SELECT 1 FROM chat_members WHERE room = \(bind: room) AND user_id = \(bind: user)) AS member
-                    FROM chat_rooms WHERE name = \(bind: room)
-                ), s AS (
-                    UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE name = \(bind: room) AND (SELECT member FROM r) RETURNING last_seq
-                ), i AS (
-                    INSERT INTO chat_messages (id, room, seq, author_id, text, client_msg_id, sent_at)
-                    SELECT \(bind: message.id)::text, \(bind: room)::text, s.last_seq, \(bind: user)::text, \(bind: message.text)::text,
-                           \(bind: clientMsgID)::text, \(bind: message.sentAt)::bigint FROM s
-                    RETURNING seq
-                ), p AS (
-                    UPDATE chat_members SET last_read_seq = i.seq FROM i
-                    WHERE chat_members.room = \(bind: room) AND chat_members.user_id = \(bind: user) AND chat_members.last_read_seq < i.seq
-                    RETURNING i.seq
-                ), stored AS (
-                    SELECT i.seq FROM i WHERE (SELECT count(*) FROM p) >= 0
-                ), e AS (
-                    \(event.publishing(number: SQLColumn("seq", table: "stored"), from: SQLIdentifier("stored")))
-                )
-                SELECT r.kind AS kind, r.member AS member, (SELECT seq FROM stored) AS seq, (SELECT seq FROM e) AS event_seq FROM r
-                """).first()
-        }
+        let row = try await database.runPrepared(SendStatement(message: message, clientMsgID: clientMsgID, event: event)).first
         let access = try row.map { Access(room: RoomView(name: room, kind: try $0.decode(column: "kind", as: String.self), members: nil),
                                           isMember: try $0.decode(column: "member", as: Bool.self)) }
         _ = try Self.joined(access, room: room, by: author)
         guard let row, let seq = try row.decode(column: "seq", as: Int64?.self) else { throw HubError.notFound("no room '\(room)'") }
         event.committed(number: seq, eventSeq: try row.decode(column: "event_seq", as: Int64?.self))
         return seq
+    }
+}
+
+/// `chat.send` on PostgreSQL: the membership check, the room's next seq, the message, the
+/// author's read position and the `chat.message` event in one statement (data-modifying
+/// CTEs), each step running only when the one before it allows. The event's numbering
+/// (cluster mode) reads the read position's update first, so the statement locks the room,
+/// the member row, then the topic's counter — the order a publishing ``Transaction`` takes.
+struct SendStatement: PreparedStatement {
+    static let sql = """
+        WITH r AS (
+            SELECT kind, EXISTS (SELECT 1 FROM chat_members WHERE room = $1 AND user_id = $2) AS member
+            FROM chat_rooms WHERE name = $1
+        ), s AS (
+            UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE name = $1 AND (SELECT member FROM r) RETURNING last_seq
+        ), i AS (
+            INSERT INTO chat_messages (id, room, seq, author_id, text, client_msg_id, sent_at)
+            SELECT $3::text, $1::text, s.last_seq, $2::text, $4::text, $5::text, $6::bigint FROM s
+            RETURNING seq
+        ), p AS (
+            UPDATE chat_members SET last_read_seq = i.seq FROM i
+            WHERE chat_members.room = $1 AND chat_members.user_id = $2 AND chat_members.last_read_seq < i.seq
+            RETURNING i.seq
+        ), stored AS (
+            SELECT i.seq FROM i WHERE (SELECT count(*) FROM p) >= 0
+        ), e AS (
+            \(StatementEvent.publishing(number: "stored.seq", from: "stored", firstParameter: 7))
+        )
+        SELECT r.kind AS kind, r.member AS member, (SELECT seq FROM stored) AS seq, (SELECT seq FROM e) AS event_seq FROM r
+        """
+
+    let values: [StatementValue]
+
+    init(message: MessageView, clientMsgID: String?, event: StatementEvent) {
+        values = [.text(message.room), .text(message.authorId), .text(message.id), .text(message.text), .text(clientMsgID),
+                  .bigint(message.sentAt)] + event.values
     }
 }

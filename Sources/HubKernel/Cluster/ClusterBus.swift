@@ -119,17 +119,21 @@ final class ClusterBus: Sendable {
 
     /// The call of `hub_publish` (migration hub.006) that numbers an event of `topic`, keeps it
     /// in the history and tells the other nodes; its value is the event's `seq`.
-    /// - Parameter payload: the payload's text, as an SQL expression (a module's statement
-    ///   splices a number it assigns into it, ``StatementEvent``).
-    /// - Parameter payloadBytes: the payload's size in bytes, at most: an event too large for
-    ///   one NOTIFY is sent by reference (`E`), the others read it from the history.
     func numbering(type: String, topic: String, payload: any SQLExpression, payloadBytes: Int) -> SQLQueryString {
-        // head, up to 20 digits of seq, then the fields
-        let inline = "e\n\(node)\n".utf8.count + 20 + "\n\(topic)\n\(type)\n".utf8.count + payloadBytes <= BusNotification.maxBytes
+        let (head, inline) = notificationHead(type: type, topic: topic, payloadBytes: payloadBytes)
         return """
-            hub_publish(\(bind: channel), \(bind: inline ? "e\n\(node)\n" : "E\n\(node)\n"), \(bind: inline), \(bind: topic), \(bind: type),
+            hub_publish(\(bind: channel), \(bind: head), \(bind: inline), \(bind: topic), \(bind: type),
                         \(payload), \(bind: clock.nowMs()), \(bind: Int64(historySize)))
             """
+    }
+
+    /// The start of an event's NOTIFY and whether the payload fits in it: an event too large
+    /// for one NOTIFY is sent by reference (`E`), the other nodes read it from the history.
+    /// - Parameter payloadBytes: the payload's size in bytes, at most.
+    func notificationHead(type: String, topic: String, payloadBytes: Int) -> (head: String, inline: Bool) {
+        // head, up to 20 digits of seq, then the fields
+        let inline = "e\n\(node)\n".utf8.count + 20 + "\n\(topic)\n\(type)\n".utf8.count + payloadBytes <= BusNotification.maxBytes
+        return (inline ? "e\n\(node)\n" : "E\n\(node)\n", inline)
     }
 
     /// Tells the other nodes of an ephemeral event (no seq, no history); a payload too large

@@ -93,7 +93,8 @@ final class HubPublisher: Sendable {
             ])
             throw HubError.internal(incident: incident)
         }
-        return StatementEvent(publisher: self, type: type, topic: topic, prefix: prefix, suffix: suffix, live: isLive(type, on: topic))
+        return StatementEvent(publisher: self, type: type, topic: topic, prefix: prefix, suffix: suffix, live: isLive(type, on: topic),
+                              nowMs: cluster?.clock.nowMs() ?? 0)
     }
 
     /// The untyped form for kernel code and kernel tests: an encode failure is logged and the

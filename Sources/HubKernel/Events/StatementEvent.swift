@@ -1,35 +1,42 @@
 import Foundation
-public import SQLKit
 
 /// An event published by the very statement that stores the state it announces, for a
 /// command whose whole write is one PostgreSQL statement: that statement then runs on its own
-/// (autocommit) — one round trip instead of BEGIN, the statement, the event's numbering and
-/// COMMIT (issue #16). Get one from ``EventPublisher/inStatement(_:on:)``.
+/// (autocommit, ``Database/runPrepared(_:)``) — one round trip instead of BEGIN, the
+/// statement, the event's numbering and COMMIT (issue #16). Get one from
+/// ``EventPublisher/inStatement(_:on:)``.
 ///
 /// The payload may hold one number only the statement knows (a message's `seq`): build the
 /// event with ``placeholder`` there, and the statement splices the number it assigns in.
 ///
 /// ```swift
+/// struct StoreMessage: PreparedStatement {
+///     static let sql = """
+///         WITH i AS (INSERT INTO chat_messages … VALUES ($1, …) RETURNING seq),
+///              e AS (\(StatementEvent.publishing(number: "i.seq", from: "i", firstParameter: 5)))
+///         SELECT (SELECT seq FROM i) AS seq, (SELECT seq FROM e) AS event_seq
+///         """
+///     var values: [StatementValue]   // $1…$4, then event.values
+/// }
 /// var draft = message
 /// draft.seq = StatementEvent.placeholder
 /// let event = try events.inStatement(MessageSent(message: draft), on: ChatTopics.room(room))
-/// let row = try await sql.raw("""
-///     WITH i AS (INSERT INTO chat_messages … RETURNING seq),
-///          e AS (\(event.publishing(number: SQLColumn("seq", table: "i"), from: SQLIdentifier("i"))))
-///     SELECT (SELECT seq FROM i) AS seq, (SELECT seq FROM e) AS event_seq
-///     """).first()
+/// let row = try await database.runPrepared(StoreMessage(values: mine + event.values)).first
 /// event.committed(number: seq, eventSeq: eventSeq)   // after the statement, never before
 /// ```
 ///
-/// ``publishing(number:from:)`` is a `SELECT` with one row per row of its source (publish
-/// from a source of exactly one row, or none to publish nothing), so PostgreSQL runs it when
-/// the main query reads it: read its `seq` column there. In cluster mode it takes the topic's
-/// counter row lock, so make its source depend on every row the statement locks before it
-/// (the topic's counter is always locked last, as in a ``Transaction``). Sequenced events only:
-/// an ephemeral one has nothing to number, publish it with ``EventPublisher/publish(_:on:)``.
+/// ``publishing(number:from:firstParameter:)`` is a `SELECT` with one row per row of its
+/// source (publish from a source of exactly one row, or none to publish nothing), so
+/// PostgreSQL runs it when the main query reads it: read its `seq` column there. In cluster
+/// mode it takes the topic's counter row lock, so make its source depend on every row the
+/// statement locks before it (the topic's counter is always locked last, as in a
+/// ``Transaction``). Sequenced events only: an ephemeral one has nothing to number, publish it
+/// with ``EventPublisher/publish(_:on:)``.
 public struct StatementEvent: Sendable {
     /// Stands for the number the statement assigns, in the event as encoded.
     public static let placeholder: Int64 = .min
+    /// How many parameters ``publishing(number:from:firstParameter:)`` takes (``values``).
+    public static let parameterCount = 10
 
     let publisher: HubPublisher
     let type: String
@@ -41,19 +48,36 @@ public struct StatementEvent: Sendable {
     /// Whether the module and topic were switched on when it was made; a switched-off
     /// module's event is neither numbered nor delivered.
     let live: Bool
+    /// When it was made (the history's `published_at`).
+    let nowMs: Int64
 
-    /// The `SELECT` that publishes the event once per row of `source`, with `number` (a
-    /// column of that row) in place of ``placeholder``; its column `seq` is the event's `seq`
-    /// in cluster mode, `NULL` on one node (numbered in memory by ``committed(number:eventSeq:)``).
-    public func publishing(number: any SQLExpression, from source: any SQLExpression) -> any SQLExpression {
+    /// The `SELECT` that publishes the event once per row of `source`, with the SQL expression
+    /// `number` in place of ``placeholder``; its column `seq` is the event's `seq` in cluster
+    /// mode, `NULL` on one node (numbered in memory by ``committed(number:eventSeq:)``).
+    /// Parameters `$first` … `$(first + 9)` take ``values``.
+    public static func publishing(number: String, from source: String, firstParameter first: Int) -> String {
+        func p(_ offset: Int) -> String { "$\(first + offset)" }
+        return """
+            SELECT CASE WHEN \(p(0))::boolean THEN hub_publish(\(p(1))::text, \(p(2))::text, \(p(3))::boolean, \(p(4))::text, \(p(5))::text,
+                CASE WHEN \(p(7))::text IS NULL THEN \(p(6))::text ELSE \(p(6))::text || (\(number))::text || \(p(7))::text END,
+                \(p(8))::bigint, \(p(9))::bigint) END AS seq FROM \(source)
+            """
+    }
+
+    /// The values of the parameters of ``publishing(number:from:firstParameter:)``, in order:
+    /// whether to number the event (cluster mode, switched on), the NOTIFY's channel and
+    /// head, whether the payload fits in it, topic, type, the payload around the number, the
+    /// time and the history's size.
+    public var values: [StatementValue] {
+        let prefixText = String(decoding: prefix, as: UTF8.self)
+        let suffixText = suffix.map { String(decoding: $0, as: UTF8.self) }
         guard live, let cluster = publisher.cluster else {
-            return SQLQueryString("SELECT CAST(NULL AS BIGINT) AS seq FROM \(source)")
+            return [.boolean(false), .text(""), .text(""), .boolean(false), .text(topic.name), .text(type),
+                    .text(prefixText), .text(suffixText), .bigint(nowMs), .bigint(0)]
         }
-        let payload: SQLQueryString = suffix.map { suffix in
-            "\(bind: String(decoding: prefix, as: UTF8.self)) || \(number) || \(bind: String(decoding: suffix, as: UTF8.self))"
-        } ?? "\(bind: String(decoding: prefix, as: UTF8.self))"
-        let call = cluster.numbering(type: type, topic: topic.name, payload: payload, payloadBytes: prefix.count + (suffix?.count ?? 0) + 20)
-        return SQLQueryString("SELECT \(call) AS seq FROM \(source)")
+        let (head, inline) = cluster.notificationHead(type: type, topic: topic.name, payloadBytes: prefix.count + (suffix?.count ?? 0) + 20)
+        return [.boolean(true), .text(cluster.channel), .text(head), .boolean(inline), .text(topic.name), .text(type),
+                .text(prefixText), .text(suffixText), .bigint(nowMs), .bigint(Int64(cluster.historySize))]
     }
 
     /// Delivers the event to this node's subscribers once the statement has committed.

@@ -160,9 +160,40 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs `statement` on its own (autocommit), prepared once per pooled connection
+    /// (PostgreSQL only: SQLite's statements are compiled once and kept already).
+    /// - Returns: its rows.
+    /// - Throws: ``DatabaseUnavailable`` when the database is; constraint violations as they
+    ///   come (``Swift/Error/isUniqueViolation``); `internal` on SQLite.
+    public func runPrepared<Statement: PreparedStatement>(_ statement: Statement) async throws -> [any SQLRow] {
+        guard case .postgres(let client, _) = backend else {
+            logger.error("runPrepared is for PostgreSQL", metadata: ["statement": .string(String(reflecting: Statement.self))])
+            throw HubError.internal(incident: String(UInt32.random(in: .min ... .max), radix: 16))
+        }
+        do {
+            let timeout = suspectedDown.load(ordering: .relaxed) ? min(leaseTimeout, .milliseconds(500)) : leaseTimeout
+            return try await leasedConnection(from: client, timeout: timeout) { connection in
+                var rows: [any SQLRow] = []
+                for try await row in try await connection.execute(PostgresPrepared<Statement>(values: statement.values), logger: logger) {
+                    rows.append(row.sql())
+                }
+                return rows
+            }
+        } catch {
+            throw DatabaseUnavailable.wrapping(error)
+        }
+    }
+
     /// Leases a pooled connection, giving up after `timeout` if none is granted.
     private func leased<T: Sendable>(
         from client: PostgresClient, timeout: Duration, _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await leasedConnection(from: client, timeout: timeout) { try await body($0.sql(queryLogLevel: .trace)) }
+    }
+
+    /// ``leased(from:timeout:_:)`` with the driver's connection.
+    private func leasedConnection<T: Sendable>(
+        from client: PostgresClient, timeout: Duration, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
             // the closure runs at most once, inside the child task awaited before returning
@@ -173,7 +204,7 @@ public final class Database: Sendable {
                     try await client.withConnection { connection in
                         granted.set()
                         self.suspectedDown.store(false, ordering: .relaxed)
-                        return try await body(connection.sql(queryLogLevel: .trace))
+                        return try await body(connection)
                     }
                 }
                 group.addTask {
