@@ -80,6 +80,7 @@ struct Mixed: AsyncParsableCommand {
             nonisolated(unsafe) var expected = 0
             nonisolated(unsafe) var chatSent = 0
             nonisolated(unsafe) var lastNotice = LoadRun.now()
+            nonisolated(unsafe) var lastTyping: [Int: UInt64] = [:]
             let start = server.probe.sample()
             let paced = try await run.pace(rate: perUser * Double(live.count), duration: messages.duration, send: { _ in
                 if let notifier, LoadRun.now() - lastNotice > 15_000_000_000 {
@@ -100,6 +101,11 @@ struct Mixed: AsyncParsableCommand {
                     run.sendChat(from: socket, room: room, seq: chatSent, padding: padding, acknowledged: true)
                     chatSent += 1
                 case 1:
+                    // like the web app, a user's typing indicator goes out at most once a second
+                    // (the contract's limit is 1/s; a little more here, for the two clocks)
+                    let now = LoadRun.now()
+                    guard now - (lastTyping[socket.index] ?? 0) > 1_100_000_000 else { break }
+                    lastTyping[socket.index] = now
                     socket.send(ByteBuffer(string: #"{"id":\#(run.nextID()),"type":"chat.typing","data":{"room":"\#(room)","typing":true}}"#))
                 case 2:
                     socket.send(ByteBuffer(string: #"{"id":\#(run.nextID()),"type":"presence.set","data":{"state":"\#(states.randomElement()!)"}}"#))
