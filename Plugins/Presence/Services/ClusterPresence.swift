@@ -30,6 +30,8 @@ final class ClusterPresence: Sendable {
     private let pending = Mutex<[Check: Int64]>([:])
     /// What the reaper found orphaned, and since when.
     private let orphans = Mutex<[Check: Int64]>([:])
+    /// Connections opening now, stored a batch at a time.
+    private let arrivals: ArrivalBatcher<ConnectionInfo>
     /// How stale a node's heartbeat may be before its connections count as closed.
     static let deadNodeMs: Int64 = 3000
 
@@ -42,28 +44,41 @@ final class ClusterPresence: Sendable {
         self.logger = logger
         self.debounceMs = debounceMs
         self.access = access
+        arrivals = ArrivalBatcher { [database, events, clock, node] connections in
+            try await Self.storeArrivals(connections, database: database, events: events, now: clock.nowMs(), node: node)
+        }
     }
 
     // MARK: connections
 
+    /// Records the connection and, when it is the user's first anywhere, announces them
+    /// online; connections arriving together are stored together (``ArrivalBatcher``).
     func connected(_ connection: ConnectionInfo) async throws {
-        let userID = connection.identity.userID
-        let now = clock.nowMs()
+        try await arrivals.submit(connection)
+    }
+
+    /// One transaction for a batch of new connections: their rows, the users among them who
+    /// were offline marked online (in user order, so two nodes' batches never lock each other's
+    /// rows in a cycle), and one `presence.diff` joining all of those.
+    private static func storeArrivals(_ connections: [ConnectionInfo], database: Database, events: EventPublisher<PresenceModule>,
+                                      now: Int64, node: String) async throws {
         try await database.transaction { sql in
             try await sql.raw("""
                 INSERT INTO presence_connections (connection_id, node, user_id, connected_at)
-                VALUES (\(bind: connection.id), \(bind: node), \(bind: userID), \(bind: now)) ON CONFLICT (connection_id) DO NOTHING
+                SELECT c, \(bind: node), u, \(bind: now) FROM unnest(\(bind: connections.map(\.id))::text[], \(bind: connections.map(\.identity.userID))::text[]) AS a (c, u)
+                ON CONFLICT (connection_id) DO NOTHING
                 """).run()
             let cameOnline = try await sql.raw("""
                 INSERT INTO presence_status AS s (user_id, state, online, last_seen, node, updated_at)
-                VALUES (\(bind: userID), 'online', TRUE, \(bind: now), \(bind: node), \(bind: now))
+                SELECT u, 'online', TRUE, \(bind: now), \(bind: node), \(bind: now)
+                FROM (SELECT DISTINCT u FROM unnest(\(bind: connections.map(\.identity.userID))::text[]) AS a (u)) d ORDER BY u
                 ON CONFLICT (user_id) DO UPDATE SET online = TRUE, last_seen = excluded.last_seen, node = excluded.node,
                     updated_at = excluded.updated_at
                 WHERE s.online = FALSE
                 RETURNING user_id
-                """).first() != nil
-            if cameOnline {
-                try await events.publish(PresenceDiff(topic: PresenceTracker.usersTopic, joins: [userID], leaves: []),
+                """).all().map { try $0.decode(column: "user_id", as: String.self) }
+            if !cameOnline.isEmpty {
+                try await events.publish(PresenceDiff(topic: PresenceTracker.usersTopic, joins: cameOnline.sorted(), leaves: []),
                                          on: PresenceTopics.of(PresenceTracker.usersTopic), in: sql)
             }
         }

@@ -124,4 +124,38 @@ struct ClusterPresenceTests {
             _ = b
         }
     }
+
+    @Test("a storm of connects on both nodes: every user is announced online exactly once, a user with two sockets once, and every connection counted")
+    func storm() async throws {
+        let clock = TestClock()
+        try await withTwoNodes(clock: clock) { a, b in
+            let watcher = try await a.client()
+            _ = try await watcher.send("hub.subscribe", ["topic": "presence:users"])
+            // accounts first (no socket yet), then every socket at once, half on each node
+            var users: [(String, String)] = []
+            for n in 0..<40 {
+                let pair = try await a.hub.accounts.guest(displayName: "storm \(n)")
+                users.append((try await a.hub.tokens.verify(pair.accessToken).identity.userID, pair.accessToken))
+            }
+            let sockets = try await withThrowingTaskGroup(of: TestClient.self) { [users] group in
+                for (index, user) in users.enumerated() {
+                    group.addTask { try await (index % 2 == 0 ? a : b).connect(accessToken: user.1) }
+                    // a second device: on the same node (the same batch, likely) or on the other
+                    if index < 10 { group.addTask { try await ((index % 2 == 0) == (index < 5) ? a : b).connect(accessToken: user.1) } }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(sockets.count == 50)
+            var joined: [String] = []
+            while joined.count < users.count {
+                let diff = try await watcher.expectEvent("presence.diff", on: "presence:users")
+                #expect(diff.data["leaves"] == [])
+                joined += diff.data["joins"].array?.compactMap(\.string) ?? []
+            }
+            #expect(joined.sorted() == users.map(\.0).sorted(), "each user joins once")
+            try await watcher.expectNoEvent("presence.diff", settle: .milliseconds(300))
+            let counted = try await watcher.send("presence.query", ["userIds": .array(users.prefix(10).map { .string($0.0) })])
+            #expect(counted.data["items"].array?.map { $0["connections"] } == Array(repeating: 2, count: 10))
+        }
+    }
 }
