@@ -40,10 +40,11 @@ def check(name, condition, detail=""):
 class StartupFailed(Exception):
     pass
 
-def launch(env, port, extra=(), expect=None, within=60):
+def launch(env, port, extra=(), expect=None, within=60, log=None):
     """Starts `switchboard serve` and waits, at most `within` seconds, for the line `expect`
-    (hubkit.launch); a server that does not get there is killed and fails the check."""
-    proc, seen, started = hubkit_launch(BIN, port, env, extra, expect, within)
+    (hubkit.launch); a server that does not get there is killed and fails the check. Every
+    line the server prints also goes to `log` when given."""
+    proc, seen, started = hubkit_launch(BIN, port, env, extra, expect, within, log)
     spawned.append(proc)
     if started:
         return proc, seen
@@ -182,8 +183,9 @@ async def outage(port):
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pg-throwaway.sh")
     url = subprocess.run([script, "start"], env=pg_env, capture_output=True, text=True, check=True).stdout.strip()
     env = dict(ENV, DATABASE_URL=url, DATABASE_LEASE_TIMEOUT_MS="1000")
+    log = []
     try:
-        proc, _ = launch(env, port)
+        proc, _ = launch(env, port, log=log)
     except StartupFailed:
         subprocess.run([script, "stop"], env=pg_env)
         raise
@@ -216,6 +218,9 @@ async def outage(port):
             time.sleep(0.2)
             status, body = http("GET", port, "/readyz")
         check(f"readiness is 200 again ({time.time() - waited:.1f} s after commands recovered)", status == 200, body)
+    except BaseException:
+        print("the server's last lines:\n" + "".join(log[-40:]))
+        raise
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
