@@ -18,7 +18,7 @@ public struct ChatModule: HubModule {
         configuration = try ChatConfiguration(config: setup.config)
         store = ChatStore(database: setup.database, clock: setup.clock, users: setup.users)
         publisher = try setup.events(for: ChatModule.self)
-        typing = TypingTracker(events: publisher, clock: setup.clock, ttlMs: configuration.typingTtlMs)
+        typing = TypingTracker(events: publisher, clock: setup.clock, ttlMs: configuration.typingTtlMs, logger: setup.logger)
         authenticator = setup.authenticator
     }
 

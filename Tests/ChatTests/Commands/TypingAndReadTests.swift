@@ -18,9 +18,9 @@ struct TypingAndReadTests {
             #expect(on.data["typing"] == true && on.data["userId"].string == alice.identity.userID && on.data["expiresInMs"] == 5000)
             let chat = try #require(hub.hub.modules.first as? ChatModule)
             clock.advance(by: .seconds(4))
-            #expect(try await chat.typing.expire() == 0)
+            #expect(await chat.typing.expire() == 0)
             clock.advance(by: .seconds(2))
-            #expect(try await chat.typing.expire() == 1)
+            #expect(await chat.typing.expire() == 1)
             #expect(try await bob.expectEvent("chat.typing").data["typing"] == false)
             #expect(try await bob.send("chat.history", ["room": "general"]).data["items"] == [])
         }
