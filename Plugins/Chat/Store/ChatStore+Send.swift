@@ -55,9 +55,10 @@ extension ChatStore {
         return seq
     }
 
-    /// PostgreSQL: the same four steps and the event as one prepared statement
-    /// (``SendStatement``), committed on its own; the access rule is then applied to what it
-    /// read, and nothing was written or published unless the author is a member.
+    /// PostgreSQL: the same four steps and the event as one prepared statement, committed on
+    /// its own — together with the other sends of its batch (``SendBatch``), or alone
+    /// (``SendStatement``) when that batch failed as a whole; the access rule is then applied to
+    /// what it read, and nothing was written or published unless the author is a member.
     /// - Returns: the message's seq.
     private func storeInOneStatement(_ message: MessageView, clientMsgID: String?, by author: Identity,
                                      events: EventPublisher<ChatModule>) async throws -> Int64 {
@@ -65,12 +66,19 @@ extension ChatStore {
         var draft = message
         draft.seq = StatementEvent.placeholder
         let event = try events.inStatement(MessageSent(message: draft), on: ChatTopics.room(room))
-        let row = try await database.runPrepared(SendStatement(message: message, clientMsgID: clientMsgID, event: event)).first
-        let access = try row.map { Access(room: RoomView(name: room, kind: try $0.decode(column: "kind", as: String.self), members: nil),
-                                          isMember: try $0.decode(column: "member", as: Bool.self)) }
-        _ = try Self.joined(access, room: room, by: author)
-        guard let row, let seq = try row.decode(column: "seq", as: Int64?.self) else { throw HubError.notFound("no room '\(room)'") }
-        event.committed(number: seq, eventSeq: try row.decode(column: "event_seq", as: Int64?.self))
+        let kind: String?, isMember: Bool, seq: Int64?
+        switch try await sends.submit(SendBatch.Pending(message: message, clientMsgID: clientMsgID, event: event)) {
+        case .stored(let storedKind, let storedMember, let storedSeq):
+            (kind, isMember, seq) = (storedKind, storedMember, storedSeq)
+        case .alone:
+            let row = try await database.runPrepared(SendStatement(message: message, clientMsgID: clientMsgID, event: event)).first
+            kind = try row?.decode(column: "kind", as: String.self)
+            isMember = try row?.decode(column: "member", as: Bool.self) ?? false
+            seq = try row?.decode(column: "seq", as: Int64?.self)
+            if let row, let seq { event.committed(number: seq, eventSeq: try row.decode(column: "event_seq", as: Int64?.self)) }
+        }
+        _ = try Self.joined(kind.map { Access(room: RoomView(name: room, kind: $0, members: nil), isMember: isMember) }, room: room, by: author)
+        guard let seq else { throw HubError.notFound("no room '\(room)'") }
         return seq
     }
 }

@@ -64,6 +64,33 @@ public struct StatementEvent: Sendable {
             """
     }
 
+    /// The columns ``publishingEach(number:)`` reads, for a statement that stores a batch of rows
+    /// and publishes one event per row: `unnest` ``arrays(_:)`` into them, in this order.
+    public static let columns = "ev_number, ev_channel, ev_head, ev_inline, ev_topic, ev_type, ev_prefix, ev_suffix, ev_now, ev_keep"
+
+    /// The SQL types of ``arrays(_:)``, in order, to cast the parameters with.
+    public static let arrayTypes = ["boolean[]", "text[]", "text[]", "boolean[]", "text[]", "text[]", "text[]", "text[]", "bigint[]", "bigint[]"]
+
+    /// ``values`` of many events as ten arrays with one element per event (an event without
+    /// ``placeholder`` has an empty suffix: a payload is a JSON object, it never ends in the number).
+    public static func arrays(_ events: [StatementEvent]) -> [StatementValue] {
+        let rows = events.map(\.values)
+        func texts(_ column: Int) -> StatementValue { .texts(rows.map { if case .text(let text) = $0[column] { text ?? "" } else { "" } }) }
+        func bigints(_ column: Int) -> StatementValue { .bigints(rows.map { if case .bigint(let number) = $0[column] { number ?? 0 } else { 0 } }) }
+        func booleans(_ column: Int) -> StatementValue { .booleans(rows.map { if case .boolean(let flag) = $0[column] { flag ?? false } else { false } }) }
+        return [booleans(0), texts(1), texts(2), booleans(3), texts(4), texts(5), texts(6), texts(7), bigints(8), bigints(9)]
+    }
+
+    /// The expression that publishes one row's event from the ``columns`` (`NULL` when it is
+    /// not numbered in the database), with the SQL expression `number` in place of
+    /// ``placeholder``. Evaluate it once per row, in the order the events must be numbered.
+    public static func publishingEach(number: String) -> String {
+        """
+        CASE WHEN ev_number THEN hub_publish(ev_channel, ev_head, ev_inline, ev_topic, ev_type,
+            CASE WHEN ev_suffix = '' THEN ev_prefix ELSE ev_prefix || (\(number))::text || ev_suffix END, ev_now, ev_keep) END
+        """
+    }
+
     /// The values of the parameters of ``publishing(number:from:firstParameter:)``, in order:
     /// whether to number the event (cluster mode, switched on), the NOTIFY's channel and
     /// head, whether the payload fits in it, topic, type, the payload around the number, the

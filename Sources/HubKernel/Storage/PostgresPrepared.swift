@@ -25,6 +25,9 @@ struct PostgresPrepared<Statement: PreparedStatement>: PostgresPreparedStatement
             case .text(let text): bindings.append(text)
             case .bigint(let number): bindings.append(number)
             case .boolean(let flag): bindings.append(flag)
+            case .texts(let texts): bindings.append(texts)
+            case .bigints(let numbers): bindings.append(numbers)
+            case .booleans(let flags): bindings.append(flags)
             }
         }
         return bindings

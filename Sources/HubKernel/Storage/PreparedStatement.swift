@@ -21,9 +21,14 @@ public protocol PreparedStatement: Sendable {
     var values: [StatementValue] { get }
 }
 
-/// A value bound to a ``PreparedStatement``'s parameter: the types the hub stores.
+/// A value bound to a ``PreparedStatement``'s parameter: the types the hub stores, and arrays
+/// of them for a statement that writes a batch of rows (`unnest($1::text[], …)`; arrays hold
+/// no `NULL`s).
 public enum StatementValue: Sendable, Equatable {
     case text(String?)
     case bigint(Int64?)
     case boolean(Bool?)
+    case texts([String])
+    case bigints([Int64])
+    case booleans([Bool])
 }

@@ -1,11 +1,12 @@
 import Synchronization
 import Testing
-@testable import Presence
+@testable import HubKernel
 
-/// ``ArrivalBatcher``: whoever arrives while a batch is stored goes into the next one,
-/// together; a failed batch fails exactly its own callers.
-@Suite("ArrivalBatcher")
-struct ArrivalBatcherTests {
+/// ``WriteBatcher``: whoever submits while a batch is stored goes into the next one, together
+/// (at most `maxBatch` of them); each caller gets its own item's outcome; a failed batch
+/// fails exactly its own callers.
+@Suite("WriteBatcher")
+struct WriteBatcherTests {
     /// Records each batch; the first store waits until `release` so the others pile up.
     final class Store: Sendable {
         let batches = Mutex<[[Int]]>([])
@@ -14,26 +15,42 @@ struct ArrivalBatcherTests {
 
         init(failing: Set<Int> = []) { self.failing = failing }
 
-        func store(_ items: [Int]) async throws {
+        /// - Returns: each item times ten, its outcome.
+        func store(_ items: [Int]) async throws -> [Int] {
             let first = batches.withLock { batches in
                 batches.append(items)
                 return batches.count == 1
             }
             if first { await withCheckedContinuation { continuation in gate.withLock { $0 = continuation } } }
             if !failing.isDisjoint(with: items) { throw Refused() }
+            return items.map { $0 * 10 }
         }
 
         func release() { gate.withLock { $0?.resume(); $0 = nil } }
         struct Refused: Error {}
     }
 
-    @Test("items arriving during a store wait and go together in the next batch") func batches() async throws {
+    /// What each caller was answered.
+    final class Answers: Sendable {
+        let answers = Mutex<[Int: Int]>([:])
+        func record(_ n: Int, _ outcome: Int) { answers.withLock { $0[n] = outcome } }
+        var all: [Int: Int] { answers.withLock { $0 } }
+    }
+
+    @Test("items arriving during a store wait and go together in the next batch; each caller gets its own outcome")
+    func batches() async throws {
         let store = Store()
-        let batcher = ArrivalBatcher<Int> { try await store.store($0) }
+        let batcher = WriteBatcher<Int, Int> { try await store.store($0) }
+        let outcomes = Answers()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await batcher.submit(0) }
+            group.addTask { _ = try await batcher.submit(0) }
             while store.batches.withLock({ $0.isEmpty }) || store.gate.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(1)) }
-            for n in 1...20 { group.addTask { try await batcher.submit(n) } }
+            for n in 1...20 {
+                group.addTask {
+                    let outcome = try await batcher.submit(n)
+                    outcomes.record(n, outcome)
+                }
+            }
             try await Task.sleep(for: .milliseconds(100))
             #expect(store.batches.withLock { $0 } == [[0]], "a second batch started while the first was stored")
             store.release()
@@ -42,6 +59,26 @@ struct ArrivalBatcherTests {
         let batches = store.batches.withLock { $0 }
         #expect(batches.count == 2)
         #expect(batches.last?.sorted() == Array(1...20))
+        #expect(outcomes.all == Dictionary(uniqueKeysWithValues: (1...20).map { ($0, $0 * 10) }))
+    }
+
+    @Test("a batch takes at most maxBatch items; the rest go in the next")
+    func maxBatch() async throws {
+        let store = Store()
+        let batcher = WriteBatcher<Int, Int>(maxBatch: 8) { try await store.store($0) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try await batcher.submit(0) }
+            while store.gate.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(1)) }
+            for n in 1...20 {
+                group.addTask { let outcome = try await batcher.submit(n); #expect(outcome == n * 10) }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            store.release()
+            try await group.waitForAll()
+        }
+        let batches = store.batches.withLock { $0 }
+        #expect(batches.map(\.count) == [1, 8, 8, 4])
+        #expect(batches.dropFirst().flatMap { $0 }.sorted() == Array(1...20))
     }
 
     final class Outcomes: Sendable {
@@ -52,14 +89,14 @@ struct ArrivalBatcherTests {
 
     @Test("a failed batch fails its own callers only; the next batch goes on") func failure() async throws {
         let store = Store(failing: [1])
-        let batcher = ArrivalBatcher<Int> { try await store.store($0) }
+        let batcher = WriteBatcher<Int, Int> { try await store.store($0) }
         let outcomes = Outcomes()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await batcher.submit(0) }
+            group.addTask { _ = try await batcher.submit(0) }
             while store.gate.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(1)) }
             for n in 1...3 {
                 group.addTask { [outcomes] in
-                    do { try await batcher.submit(n); outcomes.record(n, true) } catch { outcomes.record(n, false) }
+                    do { _ = try await batcher.submit(n); outcomes.record(n, true) } catch { outcomes.record(n, false) }
                 }
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -67,18 +104,18 @@ struct ArrivalBatcherTests {
             try await group.waitForAll()
         }
         #expect(outcomes.all == [1: false, 2: false, 3: false], "1, 2 and 3 were one batch")
-        try await batcher.submit(4)
+        #expect(try await batcher.submit(4) == 40)
         #expect(store.batches.withLock { $0 }.last == [4])
     }
 
     @Test("a cancelled caller stops waiting at once, while the batch before it is still being stored") func cancellation() async throws {
         let store = Store()
-        let batcher = ArrivalBatcher<Int> { try await store.store($0) }
-        let first = Task { try await batcher.submit(0) }
+        let batcher = WriteBatcher<Int, Int> { try await store.store($0) }
+        let first = Task { _ = try await batcher.submit(0) }
         while store.gate.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(1)) }
         let answer = Outcomes()
         let waiting = Task {
-            do { try await batcher.submit(1); answer.record(1, false) } catch { answer.record(1, error is CancellationError) }
+            do { _ = try await batcher.submit(1); answer.record(1, false) } catch { answer.record(1, error is CancellationError) }
         }
         try await Task.sleep(for: .milliseconds(50))
         waiting.cancel()
@@ -87,7 +124,7 @@ struct ArrivalBatcherTests {
         #expect(store.batches.withLock { $0 } == [[0]])
         store.release()
         try await first.value
-        try await batcher.submit(2)
+        _ = try await batcher.submit(2)
         #expect(store.batches.withLock { $0 }.last == [2], "the cancelled item left the queue")
     }
 }
