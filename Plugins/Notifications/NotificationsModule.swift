@@ -41,7 +41,7 @@ public struct NotificationsModule: HubModule {
     /// The unread count, to the new connection only.
     public func connected(_ connection: ConnectionInfo) async {
         do {
-            let count = try await store.unreadCount(of: connection.identity.userID)
+            let count = try await store.unreadCountOnConnect(of: connection.identity.userID)
             hub.send(UnreadCount(count: count), toConnection: connection.id)
         } catch {
             // the connection works without it; the client asks notifications.unreadCount later

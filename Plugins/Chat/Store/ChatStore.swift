@@ -9,13 +9,13 @@ struct ChatStore: Sendable {
     /// Authors' display names and who exists: the kernel's accounts, never queried directly.
     let users: any UserDirectory
     /// PostgreSQL: the `chat.send`s being stored together (``SendBatch``).
-    let sends: WriteBatcher<SendBatch.Pending, SendBatch.Outcome>
+    let sends: DatabaseBatcher<SendBatch.Pending, SendBatch.Outcome>
 
     init(database: Database, clock: any HubClock, users: any UserDirectory) {
         self.database = database
         self.clock = clock
         self.users = users
-        sends = WriteBatcher { [database] in try await SendBatch.store($0, on: database) }
+        sends = DatabaseBatcher { [database] in try await SendBatch.store($0, on: database) }
     }
 
     /// A room and whether the caller belongs to it.

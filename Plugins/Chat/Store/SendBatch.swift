@@ -1,7 +1,7 @@
 import HubKernel
 import SQLKit
 
-/// `chat.send` on PostgreSQL, stored in batches (``WriteBatcher``): the sends that arrive while
+/// `chat.send` on PostgreSQL, stored in batches (``DatabaseBatcher``): the sends that arrive while
 /// one batch is being stored go together in the next, as one statement and one commit — one
 /// WAL flush and, in cluster mode, one turn of PostgreSQL's one-at-a-time commit of notifying
 /// transactions for all of them, where each send used to pay both (issue #16). A send that

@@ -8,6 +8,21 @@ struct NotificationStore: Sendable {
     let clock: any HubClock
     /// Who exists and who has which role: the kernel's accounts, never queried directly.
     let directory: any UserDirectory
+    /// PostgreSQL: the unread counts a connect storm asks for, counted together
+    /// (``unreadCountOnConnect(of:)``).
+    let connectCounts: DatabaseBatcher<String, Int>
+
+    init(database: Database, clock: any HubClock, directory: any UserDirectory) {
+        self.database = database
+        self.clock = clock
+        self.directory = directory
+        connectCounts = DatabaseBatcher { [database] users in
+            let rows = try await database.runPrepared(UnreadCounts(users: users))
+            var counts: [String: Int] = [:]
+            for row in rows { counts[try row.decode(column: "user_id", as: String.self)] = try row.decode(column: "n", as: Int.self) }
+            return users.map { counts[$0] ?? 0 }
+        }
+    }
 
     static let columns = "id, category, title, body, link, source, created_at, read_at"
 
@@ -72,6 +87,14 @@ struct NotificationStore: Sendable {
         }
     }
 
+    /// The unread count a new connection is sent. On PostgreSQL the counts of the connections
+    /// opening meanwhile are read in one statement (a reconnect storm, issue #16); on SQLite it
+    /// is read in the connect hook's own task, which the hook's delivery waits on.
+    func unreadCountOnConnect(of userID: String) async throws -> Int {
+        guard database.kind == .postgres else { return try await unreadCount(of: userID) }
+        return try await connectCounts.submit(userID)
+    }
+
     func unreadCount(of userID: String, on sql: (any SQLDatabase)? = nil) async throws -> Int {
         let query: @Sendable (any SQLDatabase) async throws -> Int = { sql in
             try await sql.raw("SELECT COUNT(*) AS n FROM notifications_items WHERE user_id = \(bind: userID) AND read_at IS NULL")
@@ -119,4 +142,12 @@ struct NotificationStore: Sendable {
         let known = try await directory.existing(ids)
         return Set(ids).filter { !known.contains($0) }.sorted()
     }
+}
+
+/// The unread counts of a batch of users (``NotificationStore/unreadCountOnConnect(of:)``);
+/// users with none have no row.
+struct UnreadCounts: PreparedStatement {
+    static let sql = "SELECT user_id, count(*) AS n FROM notifications_items WHERE user_id = ANY($1::text[]) AND read_at IS NULL GROUP BY user_id"
+    let users: [String]
+    var values: [StatementValue] { [.texts(users)] }
 }

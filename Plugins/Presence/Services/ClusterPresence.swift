@@ -31,7 +31,7 @@ final class ClusterPresence: Sendable {
     /// What the reaper found orphaned, and since when.
     private let orphans = Mutex<[Check: Int64]>([:])
     /// Connections opening now, stored a batch at a time.
-    private let arrivals: WriteBatcher<ConnectionInfo, Void>
+    private let arrivals: DatabaseBatcher<ConnectionInfo, Void>
     /// How stale a node's heartbeat may be before its connections count as closed.
     static let deadNodeMs: Int64 = 3000
 
@@ -44,7 +44,7 @@ final class ClusterPresence: Sendable {
         self.logger = logger
         self.debounceMs = debounceMs
         self.access = access
-        arrivals = WriteBatcher { [database, events, clock, node] connections in
+        arrivals = DatabaseBatcher { [database, events, clock, node] connections in
             try await Self.storeArrivals(connections, database: database, events: events, now: clock.nowMs(), node: node)
             return Array(repeating: (), count: connections.count)
         }
@@ -53,7 +53,7 @@ final class ClusterPresence: Sendable {
     // MARK: connections
 
     /// Records the connection and, when it is the user's first anywhere, announces them
-    /// online; connections arriving together are stored together (`WriteBatcher`).
+    /// online; connections arriving together are stored together (`DatabaseBatcher`).
     func connected(_ connection: ConnectionInfo) async throws {
         try await arrivals.submit(connection)
     }

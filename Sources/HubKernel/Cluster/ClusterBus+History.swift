@@ -9,6 +9,12 @@ import Synchronization
 extension ClusterBus {
     // MARK: reading the history
 
+    /// The topic's latest `seq` (0 for a topic never published on), looked up together with
+    /// the other lookups waiting meanwhile.
+    func latest(of topic: String) async throws -> Int64 {
+        try await latestLookups.submit(topic)
+    }
+
     /// The topic's position and, for a `since`, the stored events after it.
     func position(of topic: String, since: Int64?) async throws -> TopicRegistry.StoredPosition {
         try await database.withConnection { sql in
@@ -70,4 +76,12 @@ extension ClusterBus {
             previousTopic = topic
         }
     }
+}
+
+/// The latest `seq` of each of a batch of topics (``ClusterBus/latest(of:)``); topics never
+/// published on have no row.
+struct LatestSeqs: PreparedStatement {
+    static let sql = "SELECT topic, seq FROM hub_topics WHERE topic = ANY($1::text[])"
+    let topics: [String]
+    var values: [StatementValue] { [.texts(topics)] }
 }

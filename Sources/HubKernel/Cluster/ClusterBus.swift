@@ -35,6 +35,9 @@ final class ClusterBus: Sendable {
     let claimed = Mutex<PostgresConnection?>(nil)
     let listening = Atomic(false)
     let startedAtMs: Int64
+    /// Topics' latest `seq`s looked up together (``latest(of:)``): a reconnect storm reads
+    /// each user topic's position, one lookup per batch instead of one per connection.
+    let latestLookups: DatabaseBatcher<String, Int64>
 
     init(node: String, database: Database, topics: TopicRegistry, historySize: Int, clock: any HubClock, logger: Logger) {
         self.node = node
@@ -44,6 +47,12 @@ final class ClusterBus: Sendable {
         self.clock = clock
         self.logger = logger
         self.startedAtMs = clock.nowMs()
+        latestLookups = DatabaseBatcher { [database] topics in
+            let rows = try await database.runPrepared(LatestSeqs(topics: topics))
+            var latest: [String: Int64] = [:]
+            for row in rows { latest[try row.decode(column: "topic", as: String.self)] = try row.decode(column: "seq", as: Int64.self) }
+            return topics.map { latest[$0] ?? 0 }
+        }
     }
 
     /// Whether the listener hears the cluster now (`/readyz` names `bus` while it does not).

@@ -32,9 +32,9 @@ extension Hub {
     func subscribe(_ connection: Connection, to topic: String) async -> Int64 {
         let seq = connections.subscribe(connection, to: topic)
         guard let cluster, !topics.isAnchored(topic) else { return seq }
-        guard let position = try? await cluster.position(of: topic, since: nil) else { return seq }
-        topics.anchor(topic, latest: position.latest, events: [])
-        return max(seq, position.latest)
+        guard let latest = try? await cluster.latest(of: topic) else { return seq }
+        topics.anchor(topic, latest: latest, events: [])
+        return max(seq, latest)
     }
 
     /// Subscribes and queues the `hub.subscribe` reply under the topic's lock, so no live

@@ -141,8 +141,8 @@ public final class Hub: Sendable {
     public func connected(_ connection: Connection) async {
         if let cluster {
             let topic = connection.identity.userTopic.name
-            if !topics.isAnchored(topic), let position = try? await cluster.position(of: topic, since: nil) {
-                topics.anchor(topic, latest: position.latest, events: [])
+            if !topics.isAnchored(topic), let latest = try? await cluster.latest(of: topic) {
+                topics.anchor(topic, latest: latest, events: [])
             }
         }
         guard database.defersDurability else { return await connections.connected(connection) }

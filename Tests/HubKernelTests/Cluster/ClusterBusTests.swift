@@ -226,4 +226,23 @@ struct ClusterBusTests {
             }
         }
     }
+
+    @Test("topic positions looked up together each get their own topic's latest seq, 0 for a topic never published on")
+    func batchedPositions() async throws {
+        try await TestHub.run(modules: [ProbeModule.self]) { hub in
+            let cluster = try #require(hub.hub.cluster)
+            try await hub.hub.database.withConnection { sql in
+                try await sql.raw("INSERT INTO hub_topics (topic, seq) VALUES ('user:batch-a', 7), ('user:batch-b', 2)").run()
+            }
+            let expected = ["user:batch-a": Int64(7), "user:batch-b": 2, "user:batch-none": 0]
+            let answers = try await withThrowingTaskGroup(of: (String, Int64).self) { group in
+                for _ in 0..<10 {
+                    for topic in expected.keys { group.addTask { (topic, try await cluster.latest(of: topic)) } }
+                }
+                return try await group.reduce(into: [(String, Int64)]()) { $0.append($1) }
+            }
+            #expect(answers.count == 30)
+            for (topic, latest) in answers { #expect(latest == expected[topic], "\(topic) got \(latest)") }
+        }
+    }
 }

@@ -1,21 +1,25 @@
 import Synchronization
 
-/// Group commit for PostgreSQL writes: whoever submits while a batch is being stored waits
-/// for the next one, which takes everybody waiting at once (up to ``maxBatch``). Under load a
-/// burst costs one statement and one commit per batch instead of one per caller; alone, a
-/// caller waits for nobody (issue #16).
+/// Group commit (and group lookup) for PostgreSQL: whoever submits while a batch is being
+/// handled waits for the next one, which takes everybody waiting at once (up to
+/// ``maxBatch``). Under load a burst costs one statement — and for a write one commit — per
+/// batch instead of one per caller; alone, a caller waits for nobody (issue #16).
 ///
 /// Why it matters: every commit pays a WAL flush, and in cluster mode every command that
 /// publishes NOTIFYs the other nodes in its transaction — PostgreSQL runs the commits of
 /// notifying transactions one at a time, flush included, so one transaction per command
-/// serializes a whole node behind the disk. Presence stores connects this way; `chat.send`
-/// stores messages this way.
+/// serializes a whole node behind the disk. And a statement's round trip, parse and executor
+/// start cost more than a small lookup itself. Presence stores connects this way, `chat.send`
+/// stores messages this way, and a connect storm's lookups (a user topic's position, the
+/// unread count) are read this way.
 ///
-/// Each caller gets its own item's outcome once the batch that holds it is stored, or throws
-/// what storing the batch threw; a caller that is cancelled stops waiting at once
+/// Each caller gets its own item's outcome once the batch that holds it is done, or throws
+/// what the batch threw; a caller that is cancelled stops waiting at once
 /// (`CancellationError`), though its item may still be stored. Batches never overlap, so a
 /// batch may lock rows in an order of its choosing without deadlocking this node's next one.
-public final class WriteBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
+/// Not for SQLite's connect hooks and commands: the batch runs in a task of its own, outside
+/// the caller's `PendingDurability`.
+public final class DatabaseBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
     private struct State {
         var nextID = 0
         /// Waiting for the next batch.
@@ -85,7 +89,7 @@ public final class WriteBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
             let result: Result<[Outcome], any Error>
             do {
                 let outcomes = try await store(batch.map(\.item))
-                precondition(outcomes.count == batch.count, "WriteBatcher: one outcome per item")
+                precondition(outcomes.count == batch.count, "DatabaseBatcher: one outcome per item")
                 result = .success(outcomes)
             } catch {
                 result = .failure(error)

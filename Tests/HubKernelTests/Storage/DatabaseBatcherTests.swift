@@ -2,11 +2,11 @@ import Synchronization
 import Testing
 @testable import HubKernel
 
-/// ``WriteBatcher``: whoever submits while a batch is stored goes into the next one, together
+/// ``DatabaseBatcher``: whoever submits while a batch is stored goes into the next one, together
 /// (at most `maxBatch` of them); each caller gets its own item's outcome; a failed batch
 /// fails exactly its own callers.
-@Suite("WriteBatcher")
-struct WriteBatcherTests {
+@Suite("DatabaseBatcher")
+struct DatabaseBatcherTests {
     /// Records each batch; the first store waits until `release` so the others pile up.
     final class Store: Sendable {
         let batches = Mutex<[[Int]]>([])
@@ -40,7 +40,7 @@ struct WriteBatcherTests {
     @Test("items arriving during a store wait and go together in the next batch; each caller gets its own outcome")
     func batches() async throws {
         let store = Store()
-        let batcher = WriteBatcher<Int, Int> { try await store.store($0) }
+        let batcher = DatabaseBatcher<Int, Int> { try await store.store($0) }
         let outcomes = Answers()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { _ = try await batcher.submit(0) }
@@ -65,7 +65,7 @@ struct WriteBatcherTests {
     @Test("a batch takes at most maxBatch items; the rest go in the next")
     func maxBatch() async throws {
         let store = Store()
-        let batcher = WriteBatcher<Int, Int>(maxBatch: 8) { try await store.store($0) }
+        let batcher = DatabaseBatcher<Int, Int>(maxBatch: 8) { try await store.store($0) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { _ = try await batcher.submit(0) }
             while store.gate.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(1)) }
@@ -89,7 +89,7 @@ struct WriteBatcherTests {
 
     @Test("a failed batch fails its own callers only; the next batch goes on") func failure() async throws {
         let store = Store(failing: [1])
-        let batcher = WriteBatcher<Int, Int> { try await store.store($0) }
+        let batcher = DatabaseBatcher<Int, Int> { try await store.store($0) }
         let outcomes = Outcomes()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { _ = try await batcher.submit(0) }
@@ -110,7 +110,7 @@ struct WriteBatcherTests {
 
     @Test("a cancelled caller stops waiting at once, while the batch before it is still being stored") func cancellation() async throws {
         let store = Store()
-        let batcher = WriteBatcher<Int, Int> { try await store.store($0) }
+        let batcher = DatabaseBatcher<Int, Int> { try await store.store($0) }
         let first = Task { _ = try await batcher.submit(0) }
         while store.gate.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(1)) }
         let answer = Outcomes()
