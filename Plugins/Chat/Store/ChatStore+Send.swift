@@ -66,19 +66,15 @@ extension ChatStore {
         var draft = message
         draft.seq = StatementEvent.placeholder
         let event = try events.inStatement(MessageSent(message: draft), on: ChatTopics.room(room))
-        let kind: String?, isMember: Bool, seq: Int64?
-        switch try await sends.submit(SendBatch.Pending(message: message, clientMsgID: clientMsgID, event: event)) {
-        case .stored(let storedKind, let storedMember, let storedSeq):
-            (kind, isMember, seq) = (storedKind, storedMember, storedSeq)
-        case .alone:
-            let row = try await database.runPrepared(SendStatement(message: message, clientMsgID: clientMsgID, event: event)).first
-            kind = try row?.decode(column: "kind", as: String.self)
-            isMember = try row?.decode(column: "member", as: Bool.self) ?? false
-            seq = try row?.decode(column: "seq", as: Int64?.self)
-            if let row, let seq { event.committed(number: seq, eventSeq: try row.decode(column: "event_seq", as: Int64?.self)) }
+        let pending = SendBatch.Pending(message: message, clientMsgID: clientMsgID, event: event)
+        let stored: SendBatch.Stored
+        switch try await sends.submit(pending) {
+        case .stored(let result): stored = result
+        case .alone: stored = try await SendBatch.storeAlone(pending, on: database)
         }
-        _ = try Self.joined(kind.map { Access(room: RoomView(name: room, kind: $0, members: nil), isMember: isMember) }, room: room, by: author)
-        guard let seq else { throw HubError.notFound("no room '\(room)'") }
+        let access = stored.kind.map { Access(room: RoomView(name: room, kind: $0, members: nil), isMember: stored.isMember) }
+        _ = try Self.joined(access, room: room, by: author)
+        guard let seq = stored.seq else { throw HubError.notFound("no room '\(room)'") }
         return seq
     }
 }

@@ -20,12 +20,19 @@ enum SendBatch {
         var event: StatementEvent
     }
 
-    /// What the batch found and did for one send.
+    /// What storing found and did for one send: `kind` is `nil` when the room does not exist;
+    /// `seq` is `nil` when nothing was stored (not a member). When `seq` is set the event was
+    /// delivered to this node's subscribers.
+    struct Stored: Sendable {
+        var kind: String?
+        var isMember: Bool
+        var seq: Int64?
+    }
+
+    /// A send's answer from its batch.
     enum Outcome: Sendable {
-        /// `kind` is `nil` when the room does not exist; `seq` is `nil` when nothing was stored
-        /// (not a member). The event was delivered to this node if `seq` is set.
-        case stored(kind: String?, isMember: Bool, seq: Int64?)
-        /// The batch failed as a whole: store this send on its own (``SendStatement``).
+        case stored(Stored)
+        /// The batch failed as a whole: store this send on its own (``storeAlone(_:on:)``).
         case alone
     }
 
@@ -33,24 +40,36 @@ enum SendBatch {
     /// node, in the order of the batch, which is the order of each room's `seq`.
     /// - Throws: only when a batch of one fails (a larger batch answers ``Outcome/alone``).
     static func store(_ sends: [Pending], on database: Database) async throws -> [Outcome] {
+        if sends.count == 1, let send = sends.first { return [.stored(try await storeAlone(send, on: database))] }
         let rows: [any SQLRow]
         do {
-            if sends.count == 1, let send = sends.first {
-                rows = try await database.runPrepared(SendStatement(message: send.message, clientMsgID: send.clientMsgID, event: send.event))
-            } else {
-                rows = try await database.runPrepared(SendBatchStatement(sends))
-            }
-        } catch where sends.count > 1 {
+            rows = try await database.runPrepared(SendBatchStatement(sends))
+        } catch {
             return Array(repeating: .alone, count: sends.count)
         }
-        var outcomes = [Outcome](repeating: .stored(kind: nil, isMember: false, seq: nil), count: sends.count)
+        var outcomes = [Outcome](repeating: .stored(Stored(kind: nil, isMember: false, seq: nil)), count: sends.count)
         for (index, row) in rows.enumerated() where index < sends.count {
-            let seq = try row.decode(column: "seq", as: Int64?.self)
-            outcomes[index] = .stored(kind: try row.decode(column: "kind", as: String?.self),
-                                      isMember: try row.decode(column: "member", as: Bool?.self) ?? false, seq: seq)
-            if let seq { sends[index].event.committed(number: seq, eventSeq: try row.decode(column: "event_seq", as: Int64?.self)) }
+            outcomes[index] = .stored(try stored(row, delivering: sends[index].event))
         }
         return outcomes
+    }
+
+    /// Stores one send by itself (``SendStatement``): a batch of one, or a send handed back by
+    /// a batch that failed.
+    static func storeAlone(_ send: Pending, on database: Database) async throws -> Stored {
+        let row = try await database.runPrepared(SendStatement(message: send.message, clientMsgID: send.clientMsgID, event: send.event)).first
+        guard let row else { return Stored(kind: nil, isMember: false, seq: nil) }
+        return try stored(row, delivering: send.event)
+    }
+
+    /// Reads a result row (`kind`, `member`, `seq`, `event_seq`) and delivers the event of a
+    /// stored message.
+    private static func stored(_ row: any SQLRow, delivering event: StatementEvent) throws -> Stored {
+        let result = Stored(kind: try row.decode(column: "kind", as: String?.self),
+                            isMember: try row.decode(column: "member", as: Bool?.self) ?? false,
+                            seq: try row.decode(column: "seq", as: Int64?.self))
+        if let seq = result.seq { event.committed(number: seq, eventSeq: try row.decode(column: "event_seq", as: Int64?.self)) }
+        return result
     }
 }
 

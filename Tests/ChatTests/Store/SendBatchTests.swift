@@ -23,7 +23,7 @@ struct SendBatchTests {
     }
 
     func seqs(_ outcomes: [SendBatch.Outcome]) -> [Int64?] {
-        outcomes.map { if case .stored(_, _, let seq) = $0 { seq } else { -1 } }
+        outcomes.map { if case .stored(let stored) = $0 { stored.seq } else { -1 } }
     }
 
     @Test("one batch: members' messages numbered per room in arrival order, a stranger's and a missing room's refused alone, read positions at each author's latest")
@@ -48,8 +48,9 @@ struct SendBatchTests {
                 ]
                 let outcomes = try await SendBatch.store(batch, on: hub.hub.database)
                 #expect(seqs(outcomes) == [1, 2, nil, 1, nil, 3])
-                guard case .stored("public", false, nil) = outcomes[2] else { Issue.record("the stranger: \(outcomes[2])"); return }
-                guard case .stored(nil, false, nil) = outcomes[4] else { Issue.record("the missing room: \(outcomes[4])"); return }
+                guard case .stored(let stranger) = outcomes[2], case .stored(let missing) = outcomes[4] else { Issue.record("\(outcomes)"); return }
+                #expect(stranger.kind == "public" && !stranger.isMember, "the stranger: \(stranger)")
+                #expect(missing.kind == nil && !missing.isMember, "the missing room: \(missing)")
 
                 var heard: [(seq: Int64?, message: JSON)] = []
                 for _ in 0..<3 {
