@@ -34,11 +34,13 @@ struct HeartbeatTests {
     }
 
     @Test("a client that answers every ping stays open well past the idle timeout") func answered() async throws {
-        // a period long enough that a pong is never late on a busy two-core test machine
-        try await TestHub.run(modules: [], .live, environment: ["HUB_HEARTBEAT_MS": "300", "HUB_IDLE_TIMEOUT_MS": "1000"]) { hub in
+        // an idle timeout long enough that a pong is never late on a busy two-core test machine
+        // (the test process's threads also run every other suite's server and clients), and a
+        // stay more than twice as long, so a server that ignored the pongs would close midway
+        try await TestHub.run(modules: [], .live, environment: ["HUB_HEARTBEAT_MS": "400", "HUB_IDLE_TIMEOUT_MS": "2000"]) { hub in
             let token = try await hub.hub.accounts.guest(displayName: "alive").accessToken
             let socket = try await RawWebSocket.open(port: hub.port, path: "/ws?access_token=\(token)")
-            let pongs = try await stayOpen(socket, for: .milliseconds(2600)) { ping in socket.send(opcode: 0xA, ping.payload) }
+            let pongs = try await stayOpen(socket, for: .milliseconds(4500)) { ping in socket.send(opcode: 0xA, ping.payload) }
             #expect(pongs >= 2)
             socket.send(text: #"{"id":"still-here","type":"hub.ping"}"#)
             let reply = try #require(try await socket.nextIgnoringPings())
@@ -66,18 +68,21 @@ struct HeartbeatTests {
         return pings
     }
 
-    /// A client that never answers the server's pings but sends `frame` every 150 ms.
+    /// A client that never answers the server's pings but sends `frame` every 150 ms, for more
+    /// than twice the idle timeout (a timeout of thirteen periods: a frame is never late enough
+    /// to matter on a busy two-core test machine; without counting them the server closes midway).
     func keepsAlive(by frame: @escaping @Sendable (RawWebSocket) -> Void) async throws {
-        try await TestHub.run(modules: [], .live, environment: ["HUB_HEARTBEAT_MS": "200", "HUB_IDLE_TIMEOUT_MS": "700"]) { hub in
+        try await TestHub.run(modules: [], .live, environment: ["HUB_HEARTBEAT_MS": "400", "HUB_IDLE_TIMEOUT_MS": "2000"]) { hub in
             let token = try await hub.hub.accounts.guest(displayName: "busy").accessToken
             let socket = try await RawWebSocket.open(port: hub.port, path: "/ws?access_token=\(token)")
             let sending = Task {
-                for _ in 0..<16 {
+                while !Task.isCancelled {
                     frame(socket)
                     try await Task.sleep(for: .milliseconds(150))
                 }
             }
-            let pings = try await stayOpen(socket, for: .milliseconds(2200)) { _ in }   // seen, never answered
+            defer { sending.cancel() }
+            let pings = try await stayOpen(socket, for: .milliseconds(4500)) { _ in }   // seen, never answered
             sending.cancel()
             #expect(pings >= 3, "the server still pings a client that is active")
             socket.send(text: #"{"id":"alive","type":"hub.ping"}"#)

@@ -8,9 +8,11 @@ extension ChatStore {
     ///
     /// The author must have joined the room; the message takes the room's next `seq` and moves
     /// the author's read position (they have read what they wrote), all or nothing. On
-    /// PostgreSQL that is one statement run on its own, the event's numbering included: one
-    /// round trip (issue #16). SQLite, in process, runs the steps one by one in a transaction
-    /// that publishes the event (so the sender's next command need not wait for the flush).
+    /// PostgreSQL that is one statement, the event's numbering included: one round trip, in a
+    /// batch with the sends that arrived meanwhile (``SendBatch``). SQLite, in process, runs
+    /// the steps one by one in a transaction that publishes the event, also shared with the
+    /// sends that arrived meanwhile (``SQLiteSendBatch``); the sender's next command need not
+    /// wait for its flush (issue #16).
     /// - Returns: the message and whether it is new (only new messages are announced).
     /// - Throws: `not_found` for a room the author cannot see, `forbidden` when they have not
     ///   joined it (``joined(_:room:by:)``).
@@ -26,10 +28,20 @@ extension ChatStore {
                 message.seq = try await storeInOneStatement(message, clientMsgID: clientMsgID, by: author, events: events)
                 return (message, true)
             }
-            return try await database.transaction { sql in
-                message.seq = try await storeStepByStep(message, clientMsgID: clientMsgID, by: author, on: sql)
-                try await events.publish(MessageSent(message: message), on: ChatTopics.room(room), in: sql)
+            switch try await localSends.submit(SQLiteSendBatch.Pending(message: message, clientMsgID: clientMsgID, author: author, events: events)) {
+            case .stored(let seq, let commit):
+                try await commit.adopt()
+                message.seq = seq
                 return (message, true)
+            case .refused(let refusal):
+                throw refusal
+            case .alone:
+                return try await database.transaction { sql in
+                    _ = try Self.joined(try await Self.access(room, for: author.userID, on: sql), room: room, by: author)
+                    message.seq = try await Self.storeJoined(message, clientMsgID: clientMsgID, on: sql)
+                    try await events.publish(MessageSent(message: message), on: ChatTopics.room(room), in: sql)
+                    return (message, true)
+                }
             }
         } catch where error.isUniqueViolation {
             // the same clientMsgId raced in on another connection: answer with the stored one
@@ -38,19 +50,18 @@ extension ChatStore {
         }
     }
 
-    /// SQLite: the access check, then the room's next seq, the row and the read position.
-    /// - Returns: the message's seq.
-    private func storeStepByStep(_ message: MessageView, clientMsgID: String?, by author: Identity, on sql: any SQLDatabase) async throws -> Int64 {
-        _ = try Self.joined(try await access(message.room, for: author.userID, on: sql), room: message.room, by: author)
+    /// SQLite, once the author is known to have joined the room: the room's next seq, the
+    /// row and the author's read position. - Returns: the message's seq.
+    static func storeJoined(_ message: MessageView, clientMsgID: String?, on sql: any SQLDatabase) async throws -> Int64 {
         guard let seq = try await sql.raw("UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE name = \(bind: message.room) RETURNING last_seq")
             .first()?.decode(column: "last_seq", as: Int64.self) else { throw HubError.notFound("no room '\(message.room)'") }
         try await sql.raw("""
             INSERT INTO chat_messages (id, room, seq, author_id, text, client_msg_id, sent_at)
-            VALUES (\(bind: message.id), \(bind: message.room), \(bind: seq), \(bind: author.userID), \(bind: message.text), \(bind: clientMsgID), \(bind: message.sentAt))
+            VALUES (\(bind: message.id), \(bind: message.room), \(bind: seq), \(bind: message.authorId), \(bind: message.text), \(bind: clientMsgID), \(bind: message.sentAt))
             """).run()
         try await sql.raw("""
             UPDATE chat_members SET last_read_seq = \(bind: seq)
-            WHERE room = \(bind: message.room) AND user_id = \(bind: author.userID) AND last_read_seq < \(bind: seq)
+            WHERE room = \(bind: message.room) AND user_id = \(bind: message.authorId) AND last_read_seq < \(bind: seq)
             """).run()
         return seq
     }

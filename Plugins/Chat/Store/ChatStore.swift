@@ -10,12 +10,16 @@ struct ChatStore: Sendable {
     let users: any UserDirectory
     /// PostgreSQL: the `chat.send`s being stored together (``SendBatch``).
     let sends: DatabaseBatcher<SendBatch.Pending, SendBatch.Outcome>
+    /// SQLite: the `chat.send`s being stored together (``SQLiteSendBatch``). Smaller batches
+    /// than PostgreSQL's: a batch holds the only connection, and other commands wait for it.
+    let localSends: DatabaseBatcher<SQLiteSendBatch.Pending, SQLiteSendBatch.Outcome>
 
     init(database: Database, clock: any HubClock, users: any UserDirectory) {
         self.database = database
         self.clock = clock
         self.users = users
         sends = DatabaseBatcher { [database] in try await SendBatch.store($0, on: database) }
+        localSends = DatabaseBatcher(maxBatch: 64) { [database] in try await SQLiteSendBatch.store($0, on: database) }
     }
 
     /// A room and whether the caller belongs to it.
@@ -43,7 +47,13 @@ struct ChatStore: Sendable {
 
     // MARK: rooms
 
+    /// The room and whether `userID` is a member of it; `nil` when there is no such room.
     func access(_ room: String, for userID: String, on sql: any SQLDatabase) async throws -> Access? {
+        try await Self.access(room, for: userID, on: sql)
+    }
+
+    /// ``access(_:for:on:)`` for work that runs without a store at hand (``SQLiteSendBatch``).
+    static func access(_ room: String, for userID: String, on sql: any SQLDatabase) async throws -> Access? {
         // one statement: the room and whether the caller is a member (chat.send's hot path)
         guard let row = try await sql.raw("""
             SELECT r.kind AS kind, EXISTS (SELECT 1 FROM chat_members m WHERE m.room = r.name AND m.user_id = \(bind: userID)) AS member
@@ -52,7 +62,7 @@ struct ChatStore: Sendable {
         let kind = try row.decode(column: "kind", as: String.self)
         let isMember = try row.decode(column: "member", as: Bool.self)
         var view = RoomView(name: room, kind: kind, members: nil)
-        if kind != "public" { view.members = try await members(of: room, on: sql) }
+        if kind != "public" { view.members = try await Self.members(of: room, on: sql) }
         return Access(room: view, isMember: isMember)
     }
 
@@ -61,6 +71,11 @@ struct ChatStore: Sendable {
     }
 
     func members(of room: String, on sql: any SQLDatabase) async throws -> [String] {
+        try await Self.members(of: room, on: sql)
+    }
+
+    /// The members of `room`, in user-id order.
+    static func members(of room: String, on sql: any SQLDatabase) async throws -> [String] {
         try await sql.raw("SELECT user_id FROM chat_members WHERE room = \(bind: room) ORDER BY user_id").all()
             .map { try $0.decode(column: "user_id", as: String.self) }
     }

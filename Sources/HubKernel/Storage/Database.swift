@@ -30,6 +30,9 @@ public final class Database: Sendable {
     /// Set when a lease timed out, cleared by the next granted lease: while the database is
     /// known to be down, requests give up quickly instead of each waiting the full timeout.
     private let suspectedDown = Atomic(false)
+    /// The latest ``SharedCommit``, whose events go out after every earlier one's; held while
+    /// shared commits deliver, so that their deliveries never interleave.
+    let sharedCommitOrder = Mutex<SharedCommit?>(nil)
 
     enum Backend: Sendable {
         /// The connection, the lock that serializes its use, and the syncer (nil when nobody
@@ -235,20 +238,7 @@ public final class Database: Sendable {
         if case .sqlite(let handle, let lock, let durability) = backend {
             do {
                 let (value, transaction, written) = try await lock.withLock {
-                    handle.beginTurn()
-                    try handle.execute("BEGIN IMMEDIATE")
-                    do {
-                        let transaction = Transaction(session(handle))
-                        let value = try await body(transaction)
-                        try await transaction.finish()
-                        try handle.execute("COMMIT")
-                        durability?.checkpointIfOverdue(on: handle)
-                        return (value, transaction, durability?.commits.load(ordering: .acquiring) ?? 0)
-                    } catch {
-                        // some errors end the transaction themselves
-                        if handle.inTransaction { try? handle.execute("ROLLBACK") }
-                        throw error
-                    }
+                    try await committedLocally(body, handle: handle, durability: durability)
                 }
                 // within a command, its reply and the events published on commit wait for the
                 // flush while the connection's next command runs (PendingDurability); the flush
@@ -263,7 +253,71 @@ public final class Database: Sendable {
                 throw DatabaseUnavailable.wrapping(error)
             }
         }
-        let (value, transaction) = try await withConnection { sql in
+        let (value, transaction) = try await committedRemotely(body)
+        transaction.committed()
+        return value
+    }
+
+    /// Runs `body` in one transaction for several callers at once — a batch of their commands'
+    /// writes (``DatabaseBatcher``) — and returns once it is committed, without waiting for the
+    /// flush: each caller hands the ``SharedCommit`` to its own command
+    /// (``SharedCommit/adopt()``), whose reply then waits for the flush as after a transaction of
+    /// its own. Its events go out once it is on disk (on PostgreSQL, before this returns).
+    /// Rolled back when `body` throws.
+    public func sharedTransaction<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> (value: T, commit: SharedCommit) {
+        if case .sqlite(let handle, let lock, let durability) = backend {
+            let (value, commit): (T, SharedCommit)
+            do {
+                (value, commit) = try await lock.withLock {
+                    let (value, transaction, written) = try await committedLocally(body, handle: handle, durability: durability)
+                    // made while the connection is held: shared commits are ordered as committed
+                    let commit = sharedCommitOrder.withLock { latest in
+                        let commit = SharedCommit(target: written, database: self, previous: latest) { transaction.committed() }
+                        latest = commit
+                        return commit
+                    }
+                    return (value, commit)
+                }
+            } catch {
+                throw DatabaseUnavailable.wrapping(error)
+            }
+            // the events go out once on disk even if no caller adopts the commit (all of them
+            // gone meanwhile); never after a failed flush
+            whenDurable(commit.target) { failure in if failure == nil { commit.deliver() } }
+            return (value, commit)
+        }
+        // PostgreSQL: committed means on disk, and the pool's connections commit in no order of
+        // ours: nothing to wait for and nothing to order after
+        let (value, transaction) = try await committedRemotely(body)
+        let commit = SharedCommit(target: 0, database: self, previous: nil) { transaction.committed() }
+        commit.deliver()
+        return (value, commit)
+    }
+
+    /// SQLite, holding the connection: `body` between `BEGIN IMMEDIATE` and `COMMIT`, its
+    /// before-commit work included. - Returns: its value, the transaction (for its after-commit
+    /// work) and the commit to wait for.
+    private func committedLocally<T: Sendable>(_ body: (Transaction) async throws -> T, handle: SQLiteHandle,
+                                               durability: SQLiteDurability?) async throws -> (T, Transaction, UInt64) {
+        handle.beginTurn()
+        try handle.execute("BEGIN IMMEDIATE")
+        do {
+            let transaction = Transaction(session(handle))
+            let value = try await body(transaction)
+            try await transaction.finish()
+            try handle.execute("COMMIT")
+            durability?.checkpointIfOverdue(on: handle)
+            return (value, transaction, durability?.commits.load(ordering: .acquiring) ?? 0)
+        } catch {
+            // some errors end the transaction themselves
+            if handle.inTransaction { try? handle.execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// PostgreSQL: `body` in an explicit transaction on a pooled connection, committed.
+    private func committedRemotely<T: Sendable>(_ body: (Transaction) async throws -> T) async throws -> (T, Transaction) {
+        try await withConnection { sql in
             let transaction = Transaction(sql)
             let result = try await ExplicitTransaction.run(on: sql, kind: kind) {
                 let result = try await body(transaction)
@@ -272,8 +326,6 @@ public final class Database: Sendable {
             }
             return (result, transaction)
         }
-        transaction.committed()
-        return value
     }
 
     /// Opens a PostgreSQL connection outside the pool, for what must hold one session

@@ -1,11 +1,11 @@
 import Synchronization
 
-/// Group commit (and group lookup) for PostgreSQL: whoever submits while a batch is being
+/// Group commit (and group lookup): whoever submits while a batch is being
 /// handled waits for the next one, which takes everybody waiting at once (up to
 /// ``maxBatch``). Under load a burst costs one statement — and for a write one commit — per
 /// batch instead of one per caller; alone, a caller waits for nobody (issue #16).
 ///
-/// Why it matters: every commit pays a WAL flush, and in cluster mode every command that
+/// Why it matters on PostgreSQL: every commit pays a WAL flush, and in cluster mode every command that
 /// publishes NOTIFYs the other nodes in its transaction — PostgreSQL runs the commits of
 /// notifying transactions one at a time, flush included, so one transaction per command
 /// serializes a whole node behind the disk. And a statement's round trip, parse and executor
@@ -17,8 +17,12 @@ import Synchronization
 /// what the batch threw; a caller that is cancelled stops waiting at once
 /// (`CancellationError`), though its item may still be stored. Batches never overlap, so a
 /// batch may lock rows in an order of its choosing without deadlocking this node's next one.
-/// Not for SQLite's connect hooks and commands: the batch runs in a task of its own, outside
-/// the caller's `PendingDurability`.
+/// The batch runs in a task of its own, outside the callers' `PendingDurability`: on SQLite a
+/// batch that writes commits with ``Database/sharedTransaction(_:)`` and each caller adopts the
+/// ``SharedCommit`` in its own command (`chat.send` does).
+///
+/// Why it matters on SQLite: every transaction takes the only connection, begins, commits and
+/// writes its pages to the WAL; a batch does that once for all its callers.
 public final class DatabaseBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
     private struct State {
         var nextID = 0
