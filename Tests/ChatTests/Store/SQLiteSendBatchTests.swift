@@ -72,11 +72,7 @@ struct SQLiteSendBatchTests {
             for commit in commits { try await commit.adopt() }
             try await bob.expectNoEvent("chat.message", on: "chat:general", settle: .milliseconds(100))
 
-            let positions = try await database.withConnection { sql in
-                try await sql.raw("SELECT user_id, last_read_seq FROM chat_members WHERE room = 'general' ORDER BY user_id").all()
-                    .map { (try $0.decode(column: "user_id", as: String.self), try $0.decode(column: "last_read_seq", as: Int64.self)) }
-            }
-            #expect(Dictionary(uniqueKeysWithValues: positions) == [alice.identity.userID: 3, bob.identity.userID: 2])
+            #expect(try await BatchedSends.readPositions(in: "general", on: database) == [alice.identity.userID: 3, bob.identity.userID: 2])
             #expect(try await alice.say("after", in: "general")["seq"].int == 4)
         }
     }
@@ -115,46 +111,17 @@ struct SQLiteSendBatchTests {
     func concurrentSenders() async throws {
         try await TestHub.runOnSQLiteFile(modules: [ChatModule.self], environment: unlimitedSends) { hub, _ in
             let rooms = ["general", "random"]
-            var senders: [TestClient] = []
-            for _ in 0..<8 {
-                let client = try await hub.client()
-                for room in rooms { try await client.join(room) }
-                senders.append(client)
+            var commitsBefore: UInt64 = 0
+            let (acknowledged, heard) = try await BatchedSends.sendAtOnce(on: hub, senders: 8, perSender: 10, clientMsgIDs: false) {
+                commitsBefore = try #require(hub.hub.database.sqliteDurability).commits
             }
-            let listener = try await hub.client()
-            for room in rooms { try await listener.join(room) }
-            let perSender = 10
-            let commitsBefore = try #require(hub.hub.database.sqliteDurability).commits
-            let acknowledged = try await withThrowingTaskGroup(of: [(String, Int64)].self) { group in
-                for (n, sender) in senders.enumerated() {
-                    group.addTask {
-                        try await withThrowingTaskGroup(of: (String, Int64).self) { sends in
-                            for k in 0..<perSender {
-                                let room = rooms[(n + k) % 2]
-                                sends.addTask {
-                                    let reply = try await sender.send("chat.send", ["room": .string(room), "text": .string("\(n)-\(k)")])
-                                    #expect(reply.ok, "\(reply)")
-                                    return (room, reply.data["message"]["seq"].int ?? -1)
-                                }
-                            }
-                            return try await sends.reduce(into: []) { $0.append($1) }
-                        }
-                    }
-                }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
-            let total = senders.count * perSender
+            let total = 80
             let commits = try #require(hub.hub.database.sqliteDurability).commits - commitsBefore
             #expect(commits < UInt64(total), "\(total) sends in \(commits) commits: no batch held more than one")
             #expect(acknowledged.count == total)
             for room in rooms {
-                let seqs = acknowledged.filter { $0.0 == room }.map(\.1).sorted()
+                let seqs = acknowledged.filter { $0.room == room }.map(\.seq).sorted()
                 #expect(seqs == Array(1...Int64(seqs.count)), "\(room): \(seqs)")
-            }
-            var heard: [String: [Int64]] = [:]
-            for _ in 0..<total {
-                let event = try await listener.expectEvent("chat.message")
-                heard[event.data["message"]["room"].string ?? "", default: []].append(event.data["message"]["seq"].int ?? -1)
             }
             for room in rooms { #expect(heard[room] == Array(1...Int64(heard[room]?.count ?? 0)), "\(room) out of order: \(heard[room] ?? [])") }
         }

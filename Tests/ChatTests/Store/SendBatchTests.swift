@@ -65,11 +65,8 @@ struct SendBatchTests {
 
                 let history = try await bob.send("chat.history", ["room": "general"]).data["items"].array ?? []
                 #expect(history.map { $0["text"].string }.sorted { ($0 ?? "") < ($1 ?? "") } == ["one", "three", "two"])
-                let positions = try await hub.hub.database.withConnection { sql in
-                    try await sql.raw("SELECT user_id, last_read_seq FROM chat_members WHERE room = 'general' ORDER BY user_id").all()
-                        .map { (try $0.decode(column: "user_id", as: String.self), try $0.decode(column: "last_read_seq", as: Int64.self)) }
-                }
-                #expect(Dictionary(uniqueKeysWithValues: positions) == [alice.identity.userID: 3, bob.identity.userID: 2])
+                let positions = try await BatchedSends.readPositions(in: "general", on: hub.hub.database)
+                #expect(positions == [alice.identity.userID: 3, bob.identity.userID: 2])
                 #expect(try await alice.say("after", in: "general")["seq"].int == 4)
             }
         }
@@ -103,43 +100,11 @@ struct SendBatchTests {
     func concurrentSenders() async throws {
         try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends) { hub in
             let rooms = ["general", "random"]
-            var senders: [TestClient] = []
-            for _ in 0..<6 {
-                let client = try await hub.client()
-                for room in rooms { try await client.join(room) }
-                senders.append(client)
-            }
-            let listener = try await hub.client()
-            for room in rooms { try await listener.join(room) }
-            let perSender = 20
-            let acknowledged = try await withThrowingTaskGroup(of: [(String, Int64)].self) { group in
-                for (n, sender) in senders.enumerated() {
-                    group.addTask {
-                        try await withThrowingTaskGroup(of: (String, Int64).self) { sends in
-                            for k in 0..<perSender {
-                                let room = rooms[(n + k) % 2]
-                                sends.addTask {
-                                    let reply = try await sender.send("chat.send", ["room": .string(room), "text": .string("\(n)-\(k)"), "clientMsgId": .string("m-\(n)-\(k)")])
-                                    #expect(reply.ok, "\(reply)")
-                                    return (room, reply.data["message"]["seq"].int ?? -1)
-                                }
-                            }
-                            return try await sends.reduce(into: []) { $0.append($1) }
-                        }
-                    }
-                }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
-            let total = senders.count * perSender
-            #expect(acknowledged.count == total)
+            let (acknowledged, heard) = try await BatchedSends.sendAtOnce(on: hub, senders: 6, perSender: 20, clientMsgIDs: true)
+            #expect(acknowledged.count == 120)
             for room in rooms {
-                let seqs = acknowledged.filter { $0.0 == room }.map(\.1).sorted()
+                let seqs = acknowledged.filter { $0.room == room }.map(\.seq).sorted()
                 #expect(seqs == Array(1...Int64(seqs.count)), "\(room): \(seqs)")
-            }
-            var heard: [String: [Int64]] = [:]
-            for _ in 0..<total {
-                let event = try await listener.expectEvent("chat.message")
-                heard[event.data["message"]["room"].string ?? "", default: []].append(event.data["message"]["seq"].int ?? -1)
             }
             for room in rooms { #expect(heard[room] == heard[room]?.sorted(), "\(room) out of order: \(heard[room] ?? [])") }
         }

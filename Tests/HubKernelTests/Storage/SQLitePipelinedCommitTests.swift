@@ -8,14 +8,7 @@ import Synchronization
 @Suite("SQLite pipelined group commit")
 struct SQLitePipelinedCommitTests {
     func withDatabase(_ body: (Database) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("group-\(UUID().uuidString).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let database = try await Database.open(.sqliteFile(path: path), logger: Logger(label: "test"))
-        try await database.withConnection {
-            try await $0.raw("CREATE TABLE items (id INTEGER PRIMARY KEY, owner TEXT NOT NULL UNIQUE)").run()
-        }
-        try await body(database)
-        await database.close()
+        try await withItemsDatabase(body)
     }
 
     func count(_ database: Database) async throws -> Int {

@@ -11,14 +11,7 @@ import Testing
 @Suite("Shared commits")
 struct SharedCommitTests {
     func withDatabase(_ body: (Database) async throws -> Void) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shared-\(UUID().uuidString).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let database = try await Database.open(.sqliteFile(path: path), logger: Logger(label: "test"))
-        try await database.withConnection {
-            try await $0.raw("CREATE TABLE items (id INTEGER PRIMARY KEY, owner TEXT NOT NULL UNIQUE)").run()
-        }
-        try await body(database)
-        await database.close()
+        try await withItemsDatabase(body)
     }
 
     /// Stores `owner` in a shared transaction whose after-commit work records `owner` in `delivered`.
