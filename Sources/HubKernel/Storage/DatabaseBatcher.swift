@@ -49,7 +49,37 @@ public final class DatabaseBatcher<Item: Sendable, Outcome: Sendable>: Sendable 
     }
 
     /// Adds `item` to the next batch and returns its outcome once that batch is stored.
+    ///
+    /// A caller that finds no batch being stored stores its item at once, as a batch of one, in
+    /// its own task: at low load a command costs no hop to another task and back (issue #16);
+    /// whoever arrives meanwhile waits for the next batch, which a task of its own stores.
     public func submit(_ item: Item) async throws -> Outcome {
+        let alone = state.withLock { state in
+            guard !state.storing else { return false }
+            state.storing = true
+            return true
+        }
+        if alone {
+            defer { handOver() }
+            let outcomes = try await store([item])
+            precondition(outcomes.count == 1, "DatabaseBatcher: one outcome per item")
+            return outcomes[0]
+        }
+        return try await wait(for: item)
+    }
+
+    /// After a batch of one stored in its caller's task: the items that arrived meanwhile are
+    /// stored by a task of its own (the caller's command goes on).
+    private func handOver() {
+        let more = state.withLock { state in
+            if state.waiting.isEmpty { state.storing = false }
+            return !state.waiting.isEmpty
+        }
+        if more { Task { await self.drain() } }
+    }
+
+    /// Waits for the next batch, which holds `item`; starts storing batches if nobody is.
+    private func wait(for item: Item) async throws -> Outcome {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
