@@ -110,9 +110,7 @@ struct SendBatchStatement: PreparedStatement {
             RETURNING latest.seq
         ), stored AS MATERIALIZED (
             SELECT numbered.* FROM numbered WHERE (SELECT count(*) FROM i) + (SELECT count(*) FROM p) >= 0 ORDER BY numbered.ord
-        ), e AS MATERIALIZED (
-            SELECT ord, \(StatementEvent.publishingEach(number: "seq")) AS event_seq FROM stored
-        )
+        ), \(StatementEvent.publishingEvery(number: "seq", from: "stored"))
         SELECT rooms.kind AS kind, checked.member AS member, numbered.seq AS seq, e.event_seq AS event_seq
         FROM input LEFT JOIN rooms ON rooms.name = input.room LEFT JOIN checked ON checked.ord = input.ord
             LEFT JOIN numbered ON numbered.ord = input.ord LEFT JOIN e ON e.ord = input.ord

@@ -64,8 +64,8 @@ public struct StatementEvent: Sendable {
             """
     }
 
-    /// The columns ``publishingEach(number:)`` reads, for a statement that stores a batch of rows
-    /// and publishes one event per row: `unnest` ``arrays(_:)`` into them, in this order.
+    /// The columns ``publishingEvery(number:from:)`` reads, for a statement that stores a batch of
+    /// rows and publishes one event per row: `unnest` ``arrays(_:)`` into them, in this order.
     public static let columns = "ev_number, ev_channel, ev_head, ev_inline, ev_topic, ev_type, ev_prefix, ev_suffix, ev_now, ev_keep"
 
     /// The SQL types of ``arrays(_:)``, in order, to cast the parameters with.
@@ -81,13 +81,46 @@ public struct StatementEvent: Sendable {
         return [booleans(0), texts(1), texts(2), booleans(3), texts(4), texts(5), texts(6), texts(7), bigints(8), bigints(9)]
     }
 
-    /// The expression that publishes one row's event from the ``columns`` (`NULL` when it is
-    /// not numbered in the database), with the SQL expression `number` in place of
-    /// ``placeholder``. Evaluate it once per row, in the order the events must be numbered.
-    public static func publishingEach(number: String) -> String {
+    /// Common table expressions that publish one event per row of `source` — a CTE with the
+    /// ``columns`` and an `ord` column giving the order of each topic's events — with the SQL
+    /// expression `number` in place of ``placeholder``. The last, `e (ord, event_seq)`, holds
+    /// each numbered row's event `seq` (cluster mode; no row where nothing is numbered in the
+    /// database): `LEFT JOIN` it by `ord` in the main query, which makes the rest run.
+    ///
+    /// What `hub_publish` does per event, done once per batch (issue #16): each topic's counter
+    /// row moved on by the number of its events (the topics locked in name order, after
+    /// everything `source` depends on), the events numbered in `ord` order, the history rows
+    /// kept and the older ones trimmed, one NOTIFY per event in each topic's `seq` order (the
+    /// format of ``BusNotification``). Set-based, PostgreSQL's executor starts a handful of nodes
+    /// for the batch where a PL/pgSQL call per event started four statements each.
+    public static func publishingEvery(number: String, from source: String) -> String {
         """
-        CASE WHEN ev_number THEN hub_publish(ev_channel, ev_head, ev_inline, ev_topic, ev_type,
-            CASE WHEN ev_suffix = '' THEN ev_prefix ELSE ev_prefix || (\(number))::text || ev_suffix END, ev_now, ev_keep) END
+        ev AS MATERIALIZED (
+            SELECT ord, ev_channel, ev_head, ev_inline, ev_topic, ev_type, ev_now, ev_keep,
+                CASE WHEN ev_suffix = '' THEN ev_prefix ELSE ev_prefix || (\(number))::text || ev_suffix END AS ev_payload
+            FROM \(source) WHERE ev_number
+        ), ev_counts AS MATERIALIZED (
+            SELECT ev_topic, count(*) AS n, max(ev_keep) AS keep FROM ev GROUP BY ev_topic
+        ), ev_counters AS (
+            INSERT INTO hub_topics AS t (topic, seq) SELECT ev_topic, n FROM ev_counts ORDER BY ev_topic
+            ON CONFLICT (topic) DO UPDATE SET seq = t.seq + excluded.seq
+            RETURNING t.topic, t.seq AS top
+        ), ev_numbered AS MATERIALIZED (
+            SELECT ev.*, c.top - k.n + row_number() OVER (PARTITION BY ev.ev_topic ORDER BY ev.ord) AS event_seq, c.top - k.keep AS trim_below
+            FROM ev JOIN ev_counters c ON c.topic = ev.ev_topic JOIN ev_counts k ON k.ev_topic = ev.ev_topic
+        ), ev_history AS (
+            INSERT INTO hub_topic_events (topic, seq, type, payload, published_at)
+            SELECT ev_topic, event_seq, ev_type, ev_payload, ev_now FROM ev_numbered WHERE event_seq > trim_below
+        ), ev_trimmed AS (
+            DELETE FROM hub_topic_events h USING (SELECT DISTINCT ev_topic, trim_below FROM ev_numbered) x
+            WHERE h.topic = x.ev_topic AND h.seq <= x.trim_below
+        ), ev_notified AS MATERIALIZED (
+            SELECT pg_notify(ev_channel, ev_head || event_seq || E'\\n' || ev_topic
+                             || CASE WHEN ev_inline THEN E'\\n' || ev_type || E'\\n' || ev_payload ELSE '' END)
+            FROM ev_numbered ORDER BY ev_topic, event_seq
+        ), e AS MATERIALIZED (
+            SELECT ord, event_seq FROM ev_numbered WHERE (SELECT count(*) FROM ev_notified) >= 0
+        )
         """
     }
 

@@ -72,6 +72,63 @@ struct SendBatchTests {
         }
     }
 
+    @Test("in cluster mode a batch numbers each topic's events at once: the counter moved once, the history trimmed to its size, the payloads as stored, the other node hearing every event in order")
+    func numberedAcrossNodes() async throws {
+        let environment = unlimitedSends.merging(["HUB_TOPIC_HISTORY_SIZE": "3"]) { $1 }
+        try await TestDatabase.withRestartable { store in
+            try await TestHub.run(modules: [ChatModule.self], environment: environment, database: store, node: "a") { a in
+                try await TestHub.run(modules: [ChatModule.self], environment: environment, database: store, node: "b") { b in
+                    for node in [a, b] {
+                        for _ in 0..<500 where await node.hub.readinessProblem() != nil { try await Task.sleep(for: .milliseconds(20)) }
+                    }
+                    let chat = try #require(a.hub.modules.first as? ChatModule)
+                    let alice = try await a.client()
+                    let bob = try await a.client()
+                    let listener = try await b.connect(accessToken: bob.accessToken)
+                    for client in [alice, bob] { try await client.join("general") }
+                    try await alice.join("random")
+                    _ = try await listener.send("hub.subscribe", ["topic": "chat:general"])
+                    _ = try await listener.send("hub.subscribe", ["topic": "chat:random"])
+                    let before = try await alice.say("before", in: "general")
+                    let first = try await listener.expectEvent("chat.message", on: "chat:general")
+                    #expect(first.data["message"] == before)
+                    let now = a.clock.nowMs()
+                    let texts = ["g1", "g2", "r1", "g3", "g4", "g5"]
+                    let batch = try texts.enumerated().map { n, text in
+                        try pending(text, by: n % 2 == 0 ? alice : bob, in: text.hasPrefix("g") ? "general" : "random", chat: chat, at: now)
+                    }
+                    let outcomes = try await SendBatch.store(batch, on: a.hub.database)
+                    #expect(seqs(outcomes) == [2, 3, 1, 4, 5, 6])
+
+                    var heard: [JSON] = []
+                    var eventSeqs: [Int64] = []
+                    for _ in 0..<5 {
+                        let event = try await listener.expectEvent("chat.message", on: "chat:general")
+                        heard.append(event.data["message"])
+                        eventSeqs.append(event.seq ?? -1)
+                    }
+                    #expect(heard.map { $0["text"].string } == ["g1", "g2", "g3", "g4", "g5"])
+                    #expect(heard.map { $0["seq"].int } == [2, 3, 4, 5, 6])
+                    let firstSeq = try #require(first.seq)
+                    #expect(eventSeqs == Array((firstSeq + 1)...(firstSeq + 5)), "event seqs \(eventSeqs) after \(firstSeq)")
+                    let random = try await listener.expectEvent("chat.message", on: "chat:random")
+                    #expect(random.data["message"]["text"].string == "r1")
+
+                    let (counter, kept) = try await a.hub.database.withConnection { sql in
+                        let counter = try await sql.raw("SELECT seq FROM hub_topics WHERE topic = 'chat:general'").first()?.decode(column: "seq", as: Int64.self)
+                        let kept = try await sql.raw("SELECT seq, payload FROM hub_topic_events WHERE topic = 'chat:general' ORDER BY seq").all()
+                            .map { (try $0.decode(column: "seq", as: Int64.self), try $0.decode(column: "payload", as: String.self)) }
+                        return (counter, kept)
+                    }
+                    #expect(counter == firstSeq + 5)
+                    #expect(kept.map(\.0) == Array((firstSeq + 3)...(firstSeq + 5)), "the history keeps the last 3")
+                    let storedPayloads = try kept.map { try JSONDecoder().decode(JSON.self, from: Data($0.1.utf8))["message"] }
+                    #expect(storedPayloads == Array(heard.suffix(3)), "the history holds the events as heard")
+                }
+            }
+        }
+    }
+
     @Test("a batch that fails as a whole stores nothing and sends every send back to be stored alone")
     func failedBatch() async throws {
         try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends) { hub in
@@ -96,17 +153,19 @@ struct SendBatchTests {
         }
     }
 
-    @Test("many senders at once: every send acknowledged once, each room numbered 1…n without a gap, each listener hears each room in seq order")
+    @Test("many senders at once, in cluster mode and on one node: every send acknowledged once, each room numbered 1…n without a gap, each listener hears each room in seq order")
     func concurrentSenders() async throws {
-        try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends) { hub in
-            let rooms = ["general", "random"]
-            let (acknowledged, heard) = try await BatchedSends.sendAtOnce(on: hub, senders: 6, perSender: 20, clientMsgIDs: true)
-            #expect(acknowledged.count == 120)
-            for room in rooms {
-                let seqs = acknowledged.filter { $0.room == room }.map(\.seq).sorted()
-                #expect(seqs == Array(1...Int64(seqs.count)), "\(room): \(seqs)")
+        for environment in [unlimitedSends, unlimitedSends.merging(["HUB_CLUSTER": "off"]) { $1 }] {
+            try await TestHub.run(modules: [ChatModule.self], environment: environment) { hub in
+                let rooms = ["general", "random"]
+                let (acknowledged, heard) = try await BatchedSends.sendAtOnce(on: hub, senders: 6, perSender: 20, clientMsgIDs: true)
+                #expect(acknowledged.count == 120)
+                for room in rooms {
+                    let seqs = acknowledged.filter { $0.room == room }.map(\.seq).sorted()
+                    #expect(seqs == Array(1...Int64(seqs.count)), "\(room): \(seqs)")
+                }
+                for room in rooms { #expect(heard[room] == heard[room]?.sorted(), "\(room) out of order: \(heard[room] ?? [])") }
             }
-            for room in rooms { #expect(heard[room] == heard[room]?.sorted(), "\(room) out of order: \(heard[room] ?? [])") }
         }
     }
 }
