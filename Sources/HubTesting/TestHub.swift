@@ -107,6 +107,19 @@ public struct TestHub: Sendable {
         }
     }
 
+    /// Waits until the node would answer `/readyz` with ready — in cluster mode, until its bus
+    /// listener listens, so an event another node publishes from now on reaches it.
+    /// - Throws: ``HubError`` `.unavailable` naming what is still not ready after `within`.
+    public func waitUntilReady(within: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + within
+        var problem = await hub.readinessProblem()
+        while let part = problem {
+            guard ContinuousClock.now < deadline else { throw HubError.unavailable("node \(hub.node) is not ready: \(part)") }
+            try await Task.sleep(for: .milliseconds(20))
+            problem = await hub.readinessProblem()
+        }
+    }
+
     /// A signed-in client with a new account of `role` (a guest for `.guest`).
     public func client(role: Role = .user, name: String? = nil) async throws -> TestClient {
         let number = counter.next()

@@ -126,7 +126,7 @@ final class ClusterBus: Sendable {
         return seq
     }
 
-    /// The call of `hub_publish` (migration hub.006) that numbers an event of `topic`, keeps it
+    /// The call of `hub_publish` (migrations hub.006 and hub.007) that numbers an event of `topic`, keeps it
     /// in the history and tells the other nodes; its value is the event's `seq`.
     func numbering(type: String, topic: String, payload: any SQLExpression, payloadBytes: Int) -> SQLQueryString {
         let (head, inline) = notificationHead(type: type, topic: topic, payloadBytes: payloadBytes)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An event published by the very statement that stores the state it announces, for a
 /// command whose whole write is one PostgreSQL statement: that statement then runs on its own
@@ -91,7 +91,8 @@ public struct StatementEvent: Sendable {
     /// row moved on by the number of its events (the topics locked in name order, after
     /// everything `source` depends on), the events numbered in `ord` order, the history rows
     /// kept and the older ones trimmed, one NOTIFY per event in each topic's `seq` order (the
-    /// format of ``BusNotification``). Set-based, PostgreSQL's executor starts a handful of nodes
+    /// text and the trim are hub.007's `hub_notification` and `hub_history_floor`, as in
+    /// `hub_publish`). Set-based, PostgreSQL's executor starts a handful of nodes
     /// for the batch where a PL/pgSQL call per event started four statements each.
     public static func publishingEvery(number: String, from source: String) -> String {
         """
@@ -106,7 +107,7 @@ public struct StatementEvent: Sendable {
             ON CONFLICT (topic) DO UPDATE SET seq = t.seq + excluded.seq
             RETURNING t.topic, t.seq AS top
         ), ev_numbered AS MATERIALIZED (
-            SELECT ev.*, c.top - k.n + row_number() OVER (PARTITION BY ev.ev_topic ORDER BY ev.ord) AS event_seq, c.top - k.keep AS trim_below
+            SELECT ev.*, c.top - k.n + row_number() OVER (PARTITION BY ev.ev_topic ORDER BY ev.ord) AS event_seq, hub_history_floor(c.top, k.keep) AS trim_below
             FROM ev JOIN ev_counters c ON c.topic = ev.ev_topic JOIN ev_counts k ON k.ev_topic = ev.ev_topic
         ), ev_history AS (
             INSERT INTO hub_topic_events (topic, seq, type, payload, published_at)
@@ -115,8 +116,7 @@ public struct StatementEvent: Sendable {
             DELETE FROM hub_topic_events h USING (SELECT DISTINCT ev_topic, trim_below FROM ev_numbered) x
             WHERE h.topic = x.ev_topic AND h.seq <= x.trim_below
         ), ev_notified AS MATERIALIZED (
-            SELECT pg_notify(ev_channel, ev_head || event_seq || E'\\n' || ev_topic
-                             || CASE WHEN ev_inline THEN E'\\n' || ev_type || E'\\n' || ev_payload ELSE '' END)
+            SELECT pg_notify(ev_channel, hub_notification(ev_head, event_seq, ev_topic, ev_inline, ev_type, ev_payload))
             FROM ev_numbered ORDER BY ev_topic, event_seq
         ), e AS MATERIALIZED (
             SELECT ord, event_seq FROM ev_numbered WHERE (SELECT count(*) FROM ev_notified) >= 0
@@ -146,16 +146,22 @@ public struct StatementEvent: Sendable {
     ///   `nil` means it published nothing.
     public func committed(number: Int64, eventSeq: Int64?) {
         guard live else { return }
-        var payload = prefix
-        if let suffix {
-            payload.append(contentsOf: String(number).utf8)
-            payload.append(suffix)
-        }
+        let payload = payload(number: number)
         if publisher.cluster != nil {
             if let eventSeq { publisher.deliverNumbered(type, payload, on: topic.name, seq: eventSeq) }
         } else {
             publisher.deliverEncoded(type, payload, on: topic, sequenced: true)
         }
+    }
+
+    /// The event's payload as encoded, with `number` in place of ``placeholder``: what
+    /// subscribers receive, and the JSON of a reply with the event's fields (``EncodedReply``).
+    public func payload(number: Int64) -> Data {
+        guard let suffix else { return prefix }
+        var payload = prefix
+        payload.append(contentsOf: String(number).utf8)
+        payload.append(suffix)
+        return payload
     }
 
     /// Splits an encoded payload around the one ``placeholder`` outside its strings.

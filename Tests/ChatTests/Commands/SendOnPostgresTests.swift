@@ -12,18 +12,12 @@ struct SendOnPostgresTests {
     /// Texts that look like the placeholder the statement replaces must arrive untouched.
     static let texts = ["hello", "\(StatementEvent.placeholder)", #"{"seq":\#(StatementEvent.placeholder)}"#]
 
-    /// A cluster node is ready once its bus listener listens.
-    func waitUntilReady(_ node: TestHub) async throws {
-        for _ in 0..<500 where await node.hub.readinessProblem() != nil { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(await node.hub.readinessProblem() == nil)
-    }
-
     @Test("the other node and a node that only reads the history see each message with the seq it was stored with; a refused send numbers no event")
     func acrossNodes() async throws {
         try await TestDatabase.withRestartable { store in
             try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends, database: store, node: "a") { a in
                 try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends, database: store, node: "b") { b in
-                    for node in [a, b] { try await waitUntilReady(node) }
+                    for node in [a, b] { try await node.waitUntilReady() }
                     let alice = try await a.client()
                     let bob = try await b.client()
                     let carol = try await a.client()
@@ -51,7 +45,7 @@ struct SendOnPostgresTests {
                     // a third node knows nothing in memory: it replays the history
                     let (first, stored) = (eventSeqs[0], sent + [next])
                     try await TestHub.run(modules: [ChatModule.self], environment: unlimitedSends, database: store, node: "c") { c in
-                        try await waitUntilReady(c)
+                        try await c.waitUntilReady()
                         let reader = try await c.connect(accessToken: bob.accessToken)
                         let reply = try await reader.send("hub.subscribe", ["topic": "chat:general", "since": .int(first - 1)])
                         #expect(reply.data["recovered"].bool == true)

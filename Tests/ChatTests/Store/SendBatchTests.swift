@@ -78,9 +78,7 @@ struct SendBatchTests {
         try await TestDatabase.withRestartable { store in
             try await TestHub.run(modules: [ChatModule.self], environment: environment, database: store, node: "a") { a in
                 try await TestHub.run(modules: [ChatModule.self], environment: environment, database: store, node: "b") { b in
-                    for node in [a, b] {
-                        for _ in 0..<500 where await node.hub.readinessProblem() != nil { try await Task.sleep(for: .milliseconds(20)) }
-                    }
+                    for node in [a, b] { try await node.waitUntilReady() }
                     let chat = try #require(a.hub.modules.first as? ChatModule)
                     let alice = try await a.client()
                     let bob = try await a.client()

@@ -13,16 +13,11 @@ struct ClusterBusTests {
     func withTwoNodes(_ store: RestartableDatabase, _ body: @Sendable (TestHub, TestHub) async throws -> Void) async throws {
         try await TestHub.run(modules: [ProbeModule.self], database: store, node: "a") { a in
             try await TestHub.run(modules: [ProbeModule.self], database: store, node: "b") { b in
-                try await waitUntilListening(a)
-                try await waitUntilListening(b)
+                try await a.waitUntilReady()
+                try await b.waitUntilReady()
                 try await body(a, b)
             }
         }
-    }
-
-    func waitUntilListening(_ node: TestHub) async throws {
-        for _ in 0..<200 where await node.hub.readinessProblem() != nil { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(await node.hub.readinessProblem() == nil)
     }
 
     @Test("PostgreSQL with HUB_CLUSTER auto is cluster mode; off is a single node") func mode() async throws {
@@ -59,6 +54,37 @@ struct ClusterBusTests {
         }
     }
 
+    @Test("hub.007 reverted and re-applied: hub_publish numbers and announces the same way with hub.006's text and with hub.007's functions")
+    func publishFunctionMigrations() async throws {
+        try await TestDatabase.withRestartable { store in
+            try await withTwoNodes(store) { a, b in
+                let listener = try await b.client()
+                let start = try await listener.send("hub.subscribe", ["topic": "probe:open-m"]).data["seq"].int ?? -1
+                let speaker = try await a.client()
+                func publishAndHear(_ text: String, seq: Int64) async throws {
+                    #expect(try await speaker.send("probe.publish", ["topic": "open-m", "text": .string(text)]).data["seq"].int == seq)
+                    let event = try await listener.expectEvent("probe.said", on: "probe:open-m")
+                    #expect(event.seq == seq && event.data["text"].string == text)
+                }
+                func functions() async throws -> [String] {
+                    try await a.hub.database.withConnection { sql in
+                        try await sql.raw("""
+                            SELECT proname FROM pg_proc WHERE proname LIKE 'hub\\_%' AND pronamespace = current_schema()::regnamespace ORDER BY proname
+                            """).all()
+                            .map { try $0.decode(column: "proname", as: String.self) }
+                    }
+                }
+                try await publishAndHear("with hub.007", seq: start + 1)
+                #expect(try await a.hub.migrator.revert(module: "hub", count: 1).map(\.name) == ["hub.007_create_notification_functions"])
+                #expect(try await functions() == ["hub_publish"])
+                try await publishAndHear("with hub.006", seq: start + 2)
+                #expect(try await a.hub.migrator.migrate().map(\.name) == ["hub.007_create_notification_functions"])
+                #expect(try await functions() == ["hub_history_floor", "hub_notification", "hub_publish"])
+                try await publishAndHear("with hub.007 again", seq: start + 3)
+            }
+        }
+    }
+
     @Test("since recovery on the other node replays what was published there, also after the publisher stopped") func recovery() async throws {
         try await TestDatabase.withRestartable { store in
             let first = try await TestHub.run(modules: [ProbeModule.self], database: store, node: "a") { a -> Int64 in
@@ -72,7 +98,7 @@ struct ClusterBusTests {
             }
             // node a is gone; b never saw the topic
             try await TestHub.run(modules: [ProbeModule.self], database: store, node: "b") { b in
-                try await waitUntilListening(b)
+                try await b.waitUntilReady()
                 let reader = try await b.client()
                 let reply = try await reader.send("hub.subscribe", ["topic": "probe:open-r", "since": .int(first)])
                 #expect(reply.data["recovered"].bool == true)
@@ -166,7 +192,7 @@ struct ClusterBusTests {
                 }
             }
             try await TestHub.run(modules: [ProbeModule.self], database: store, node: "same") { hub in
-                try await waitUntilListening(hub)
+                try await hub.waitUntilReady()
                 // listed once a heartbeat (every second) is under 5 s old: the PostgreSQL run
                 // starts dozens of hubs at once, and a starved heartbeat once missed that
                 var nodes = try await hub.hub.clusterNodes()
@@ -201,7 +227,7 @@ struct ClusterBusTests {
                 #expect(sawBus)
                 let speaker = try await a.client()
                 for n in 0..<3 { _ = try await speaker.send("probe.publish", ["topic": "open-l", "text": .string("while away \(n)")]) }
-                try await waitUntilListening(b)
+                try await b.waitUntilReady()
                 for n in 0..<3 {
                     let event = try await onB.expectEvent("probe.said", on: "probe:open-l", timeout: .seconds(5))
                     #expect(event.seq == start + 1 + Int64(n))

@@ -7,5 +7,6 @@ enum KernelMigrations {
         Hub004AddTokensValidAfter(),
         Hub005CreateClusterTables(),
         Hub006CreatePublishFunction(),
+        Hub007CreateNotificationFunctions(),
     ]
 }
