@@ -13,39 +13,42 @@ extension ChatStore {
     /// the steps one by one in a transaction that publishes the event, also shared with the
     /// sends that arrived meanwhile (``SQLiteSendBatch``); the sender's next command need not
     /// wait for its flush (issue #16).
-    /// - Returns: the message and whether it is new (only new messages are announced).
+    /// - Returns: the message, whether it is new (only new messages are announced) and, for a
+    ///   new one, its `chat.message` payload as encoded, which is `{message}`: the reply's JSON
+    ///   too (``EncodedReply``).
     /// - Throws: `not_found` for a room the author cannot see, `forbidden` when they have not
     ///   joined it (``joined(_:room:by:)``).
     func send(room: String, by author: Identity, text: String, clientMsgID: String?,
-              events: EventPublisher<ChatModule>) async throws -> (MessageView, isNew: Bool) {
+              events: EventPublisher<ChatModule>) async throws -> (MessageView, isNew: Bool, json: Data?) {
         if let clientMsgID, let existing = try await message(author: author.userID, clientMsgID: clientMsgID) {
-            return (existing, false)
+            return (existing, false, nil)
         }
         var message = MessageView(id: UUID().uuidString.lowercased(), room: room, authorId: author.userID, authorName: author.displayName,
                                   text: text, sentAt: clock.nowMs(), editedAt: nil, deleted: false, seq: 0)
         do {
             if database.kind == .postgres {
-                message.seq = try await storeInOneStatement(message, clientMsgID: clientMsgID, by: author, events: events)
-                return (message, true)
+                let (seq, json) = try await storeInOneStatement(message, clientMsgID: clientMsgID, by: author, events: events)
+                message.seq = seq
+                return (message, true, json)
             }
             switch try await localSends.submit(SQLiteSendBatch.Pending(message: message, clientMsgID: clientMsgID, author: author, events: events)) {
-            case .stored(let seq, let commit):
+            case .stored(let seq, let json, let commit):
                 try await commit.adopt()
                 message.seq = seq
-                return (message, true)
+                return (message, true, json)
             case .refused(let refusal):
                 throw refusal
             case .alone:
                 return try await database.transaction { sql in
                     _ = try Self.joined(try await Self.access(room, for: author.userID, on: sql), room: room, by: author)
                     message.seq = try await Self.storeJoined(message, clientMsgID: clientMsgID, on: sql)
-                    try await events.publish(MessageSent(message: message), on: ChatTopics.room(room), in: sql)
-                    return (message, true)
+                    let json = try await events.publish(MessageSent(message: message), on: ChatTopics.room(room), in: sql)
+                    return (message, true, json)
                 }
             }
         } catch where error.isUniqueViolation {
             // the same clientMsgId raced in on another connection: answer with the stored one
-            if let clientMsgID, let existing = try await self.message(author: author.userID, clientMsgID: clientMsgID) { return (existing, false) }
+            if let clientMsgID, let existing = try await self.message(author: author.userID, clientMsgID: clientMsgID) { return (existing, false, nil) }
             throw error
         }
     }
@@ -70,9 +73,9 @@ extension ChatStore {
     /// its own — together with the other sends of its batch (``SendBatch``), or alone
     /// (``SendStatement``) when that batch failed as a whole; the access rule is then applied to
     /// what it read, and nothing was written or published unless the author is a member.
-    /// - Returns: the message's seq.
+    /// - Returns: the message's seq and its event's payload as encoded.
     private func storeInOneStatement(_ message: MessageView, clientMsgID: String?, by author: Identity,
-                                     events: EventPublisher<ChatModule>) async throws -> Int64 {
+                                     events: EventPublisher<ChatModule>) async throws -> (seq: Int64, json: Data) {
         let room = message.room
         var draft = message
         draft.seq = StatementEvent.placeholder
@@ -86,7 +89,7 @@ extension ChatStore {
         let access = stored.kind.map { Access(room: RoomView(name: room, kind: $0, members: nil), isMember: stored.isMember) }
         _ = try Self.joined(access, room: room, by: author)
         guard let seq = stored.seq else { throw HubError.notFound("no room '\(room)'") }
-        return seq
+        return (seq, event.payload(number: seq))
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import HubKernel
 
 /// `chat.send` on the SQLite default, stored in batches (``DatabaseBatcher``): the sends that
@@ -25,8 +26,9 @@ enum SQLiteSendBatch {
 
     /// A send's answer from its batch.
     enum Outcome: Sendable {
-        /// Stored with `seq`, committed (not yet flushed) with the rest of the batch.
-        case stored(seq: Int64, commit: SharedCommit)
+        /// Stored with `seq`, committed (not yet flushed) with the rest of the batch; `json` is
+        /// its `chat.message` payload as encoded.
+        case stored(seq: Int64, json: Data, commit: SharedCommit)
         /// Not stored: the author may not write to the room (`not_found`, `forbidden`).
         case refused(HubError)
         /// The batch failed as a whole: store this send on its own.
@@ -39,7 +41,7 @@ enum SQLiteSendBatch {
     static func store(_ sends: [Pending], on database: Database) async throws -> [Outcome] {
         do {
             let (results, commit) = try await database.sharedTransaction { transaction in
-                var results: [Result<Int64, HubError>] = []
+                var results: [Result<(seq: Int64, json: Data), HubError>] = []
                 results.reserveCapacity(sends.count)
                 for send in sends {
                     let room = send.message.room
@@ -52,14 +54,14 @@ enum SQLiteSendBatch {
                     }
                     var message = send.message
                     message.seq = try await ChatStore.storeJoined(message, clientMsgID: send.clientMsgID, on: transaction)
-                    try await send.events.publish(MessageSent(message: message), on: ChatTopics.room(room), in: transaction)
-                    results.append(.success(message.seq))
+                    let json = try await send.events.publish(MessageSent(message: message), on: ChatTopics.room(room), in: transaction)
+                    results.append(.success((message.seq, json)))
                 }
                 return results
             }
             return results.map { result in
                 switch result {
-                case .success(let seq): .stored(seq: seq, commit: commit)
+                case .success(let stored): .stored(seq: stored.seq, json: stored.json, commit: commit)
                 case .failure(let refusal): .refused(refusal)
                 }
             }

@@ -55,6 +55,8 @@ public struct RouteTable: Sendable {
     private static func makeRoute<H: CommandHandler>(_ handler: H, module: String, overrides: (CommandType, RateLimit) -> RateLimit) -> Route {
         let decoder = JSONDecoder()
         let encoder = JSONEncoder()
+        // decided once per route, so the other routes pay no cast per command
+        let mayBePreEncoded = H.Reply.self is any PreEncodedReply.Type
         return Route(
             type: H.type, module: module, role: H.role, rateLimit: overrides(H.type, H.rateLimit),
             invoke: { data, context in
@@ -64,6 +66,7 @@ public struct RouteTable: Sendable {
                 }
                 let reply = try await handler.handle(payload, context: context)
                 if reply is ReplySentDirectly { return nil }
+                if mayBePreEncoded, let json = (reply as? any PreEncodedReply)?.json { return json }
                 return try encoder.encode(reply)
             })
     }

@@ -38,13 +38,18 @@ public struct EventPublisher<Module: HubModule>: Sendable {
     }
 
     /// Publishes `event` on one of this module's topics once `transaction` commits.
-    public func publish<Event: HubEvent>(_ event: Event, on topic: ModuleTopic<Module>, in transaction: Transaction) async throws
+    /// - Returns: the event's payload as encoded, for a reply with the event's fields
+    ///   (``EncodedReply``).
+    @discardableResult
+    public func publish<Event: HubEvent>(_ event: Event, on topic: ModuleTopic<Module>, in transaction: Transaction) async throws -> Data
         where Event.Module == Module {
         try deferred(event, on: topic.topic, in: transaction)
     }
 
     /// Publishes `event` on `user:<userID>` once `transaction` commits.
-    public func publish<Event: HubEvent>(_ event: Event, toUser userID: String, in transaction: Transaction) async throws
+    /// - Returns: the event's payload as encoded (``EncodedReply``).
+    @discardableResult
+    public func publish<Event: HubEvent>(_ event: Event, toUser userID: String, in transaction: Transaction) async throws -> Data
         where Event.Module == Module {
         try deferred(event, on: Topic(unchecked: "user:\(userID)"), in: transaction)
     }
@@ -59,9 +64,10 @@ public struct EventPublisher<Module: HubModule>: Sendable {
         return try base.inStatement(encoded: payload, Event.type.rawValue, on: topic.topic)
     }
 
-    private func deferred<Event: HubEvent>(_ event: Event, on topic: Topic, in transaction: Transaction) throws {
+    private func deferred<Event: HubEvent>(_ event: Event, on topic: Topic, in transaction: Transaction) throws -> Data {
         // encoded now: a bad event fails the transaction instead of vanishing after its commit
         let payload = try base.encode(Event.type.rawValue, event, on: topic)
         base.publish(encoded: payload, Event.type.rawValue, on: topic, sequenced: Event.isSequenced, in: transaction)
+        return payload
     }
 }

@@ -23,7 +23,7 @@ struct SQLiteSendBatchTests {
     func answers(_ outcomes: [SQLiteSendBatch.Outcome]) -> [String] {
         outcomes.map { outcome in
             switch outcome {
-            case .stored(let seq, _): "\(seq)"
+            case .stored(let seq, _, _): "\(seq)"
             case .refused(let error): error.code.rawValue
             case .alone: "alone"
             }
@@ -59,8 +59,12 @@ struct SQLiteSendBatchTests {
             let outcomes = try await SQLiteSendBatch.store(batch, on: database)
             #expect(answers(outcomes) == ["1", "2", "forbidden", "1", "not_found", "3"])
             #expect(try #require(database.sqliteDurability).commits == commitsBefore + 1, "one commit for the batch")
-            let commits = outcomes.compactMap { if case .stored(_, let commit) = $0 { commit } else { nil } }
+            let commits = outcomes.compactMap { if case .stored(_, _, let commit) = $0 { commit } else { nil } }
             #expect(commits.count == 4 && commits.allSatisfy { $0 === commits[0] }, "the stored sends share one commit")
+            // each stored send's event payload, which its reply reuses: {message} with its seq
+            let replies = try outcomes.compactMap { if case .stored(_, let json, _) = $0 { try JSONDecoder().decode(JSON.self, from: json) } else { nil } }
+            #expect(replies.map { $0["message"]["text"].string ?? "" } == ["one", "two", "elsewhere", "three"])
+            #expect(replies.map { $0["message"]["seq"].int ?? 0 } == [1, 2, 1, 3])
 
             // nothing is announced before the batch is on disk
             try await bob.expectNoEvent("chat.message", on: "chat:general", settle: .milliseconds(100))

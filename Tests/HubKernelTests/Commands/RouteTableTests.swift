@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import HubTesting
 @testable import HubKernel
@@ -29,8 +30,42 @@ struct TwinModule: HubModule {
     }
 }
 
+/// A module whose replies come with their JSON already encoded (``EncodedReply``).
+struct EncodedModule: HubModule {
+    static let name: ModuleName = "encoded"
+    init(setup: ModuleSetup) throws {}
+    var commands: [any CommandHandler] { [Answer()] }
+    struct Answer: CommandHandler {
+        static let type: CommandType = "encoded.answer"
+        static let role: Role = .guest
+        static let rateLimit = RateLimit(100, per: .seconds(1))
+        struct Payload: Decodable, Sendable { var supplied: Bool }
+        struct Value: Encodable, Sendable { var n: Int }
+        /// JSON that differs from `Value` encoded, so the reply shows which one was sent.
+        static let supplied = Data(#"{"n":1,"from":"handler"}"#.utf8)
+        func handle(_ payload: Payload, context: CommandContext) async throws -> EncodedReply<Value> {
+            payload.supplied ? EncodedReply(Value(n: 1), json: Self.supplied) : EncodedReply(Value(n: 2))
+        }
+    }
+}
+
 @Suite("Route table")
 struct RouteTableTests {
+    @Test("an EncodedReply's JSON is the reply's data byte for byte; without JSON its value is encoded")
+    func encodedReply() async throws {
+        try await TestHub.run(modules: [EncodedModule.self]) { hub in
+            let client = try await hub.client()
+            let supplied = try await client.send("encoded.answer", ["supplied": true])
+            #expect(supplied.ok && supplied.data == ["n": 1, "from": "handler"])
+            #expect(supplied.text.contains(#""data":{"n":1,"from":"handler"}"#), "the handler's bytes, not re-encoded: \(supplied.text)")
+            let encoded = try await client.send("encoded.answer", ["supplied": false])
+            #expect(encoded.ok && encoded.data == ["n": 2])
+            // encoding the reply itself (a caller outside the route table) encodes the value
+            let reply = EncodedReply(EncodedModule.Answer.Value(n: 3), json: EncodedModule.Answer.supplied)
+            #expect(String(decoding: try JSONEncoder().encode(reply), as: UTF8.self) == #"{"n":3}"#)
+        }
+    }
+
     @Test("two handlers claiming one type fail start-up naming both modules") func duplicate() async throws {
         do {
             try await TestHub.run(modules: [TwinModule.self]) { _ in }
