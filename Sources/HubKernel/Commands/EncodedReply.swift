@@ -9,9 +9,15 @@ public import Foundation
 /// The reply stays typed: ``value`` is what the handler answers, and encoding an
 /// `EncodedReply` encodes ``value``, so a test or caller that encodes it gets the same JSON.
 /// ```swift
-/// let payload = try await events.publish(MessageSent(message: message), on: room, in: transaction)
-/// return EncodedReply(Reply(message: message), json: payload)   // Reply has MessageSent's fields
+/// struct MessageReply: Encodable, Sendable { var message: MessageView }   // MessageSent's fields
+/// func handle(_ payload: Payload, context: CommandContext) async throws -> EncodedReply<MessageReply> {
+///     …
+///     let json = try await events.publish(MessageSent(message: message), on: room, in: transaction)
+///     return EncodedReply(MessageReply(message: message), json: json)
+/// }
 /// ```
+/// (Name the wrapped type something other than `Reply`: that is the handler's associated type,
+/// which is now `EncodedReply<MessageReply>`.)
 public struct EncodedReply<Value: Encodable & Sendable>: Encodable, Sendable {
     /// What the handler answers.
     public let value: Value
