@@ -11,18 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 [[ $# -ge 2 ]] || { sed -n '2,9p' "$0"; exit 2; }
 A="$1"; B="$2"; SECONDS_PER_RUN="${3:-10}"
-BIN="${SB_BIN:-$ROOT/.build-release/release/switchboard}"
-PGBENCH="$(ls /usr/lib/postgresql/*/bin/pgbench | tail -1)"
-export SWITCHBOARD_TEST_PG_STATE="$(mktemp -d /tmp/sb-pg-send-batch-XXXXXX)"
-trap '"$ROOT/scripts/pg-throwaway.sh" stop >/dev/null 2>&1 || true; rm -rf "$SWITCHBOARD_TEST_PG_STATE"' EXIT
-URL="$(SWITCHBOARD_TEST_PG_FSYNC=on taskset -c 0 "$ROOT/scripts/pg-throwaway.sh" start)"
-DATABASE_URL="$URL" HUB_CLUSTER=on "$BIN" migrate >/dev/null 2>&1
-psql "$URL" -q -v ON_ERROR_STOP=1 <<'SQL'
-INSERT INTO hub_users (id, username, password_hash, display_name, role, created_at)
-    SELECT 'u' || n, 'user' || n, 'x', 'U' || n, 'user', 0 FROM generate_series(0, 99) n;
-INSERT INTO chat_rooms (name, kind, created_by, created_at) SELECT 'r' || n, 'public', 'u' || n, 0 FROM generate_series(0, 99) n;
-INSERT INTO chat_members (room, user_id, joined_at) SELECT 'r' || n, 'u' || n, 0 FROM generate_series(0, 99) n;
-SQL
+. "$ROOT/scripts/bench/pg-batch-database.sh"
 SHAPES=("4 4" "16 8")
 for rev in "$A" "$B"; do
   for shape in "${SHAPES[@]}"; do
