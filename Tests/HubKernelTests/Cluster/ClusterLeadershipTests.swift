@@ -10,6 +10,22 @@ import SQLKit
 /// processes: `scripts/cluster_test.py` freezes one, with SIGKILL failovers, several times.
 @Suite("Cluster leadership on PostgreSQL", .enabled(if: (try? TestDatabase.kind()) == .postgres))
 struct ClusterLeadershipTests {
+    /// How long the first contender may take to lead a job nobody holds. Nothing bounds that
+    /// but opening a connection: these tests start with the rest of the PostgreSQL suite, a
+    /// hundred tests connecting and migrating on two cores, and one CI run took over 3 s. The
+    /// bounds under test (failover, fencing) are each measured from their own event.
+    static let uncontendedLead = Duration.seconds(20)
+
+    /// How many lock sessions contend for `job`: the holder's and each waiting node's.
+    static func sessions(of job: String, in database: Database) async throws -> Int {
+        try await database.withConnection { sql in
+            try await sql.raw("""
+                SELECT count(*) AS n FROM pg_stat_activity
+                WHERE application_name = \(bind: "switchboard-leadership:" + job)
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
     /// Counts how many bodies run at once, the most ever, and each contender's starts and stops.
     final class Probe: Sendable {
         let active = Atomic(0)
@@ -36,8 +52,10 @@ struct ClusterLeadershipTests {
                 let second = ClusterLeadership(database: database, logger: TestHub.quietLogger)
                 let probe = Probe()
                 let a = Task { try await first.whileLeader("job") { try await probe.body("a")() } }
-                #expect(try await eventually(within: .seconds(3)) { first.ledJobs == ["job"] })
+                #expect(try await eventually(within: Self.uncontendedLead) { first.ledJobs == ["job"] })
                 let b = Task { try await second.whileLeader("job") { try await probe.body("b")() } }
+                // the second contender has its lock session, then tries at least twice and fails
+                #expect(try await eventually(within: Self.uncontendedLead, every: .milliseconds(50)) { try await Self.sessions(of: "job", in: database) == 2 })
                 try await Task.sleep(for: .seconds(1.5))
                 #expect(second.ledJobs.isEmpty, "two leaders")
                 #expect(probe.most.load(ordering: .relaxed) == 1)
@@ -64,8 +82,10 @@ struct ClusterLeadershipTests {
                 let second = ClusterLeadership(database: database, logger: TestHub.quietLogger)
                 let probe = Probe()
                 let a = Task { try await first.whileLeader("fenced-job") { try await probe.body("a")() } }
-                #expect(try await eventually(within: .seconds(3)) { first.ledJobs == ["fenced-job"] })
+                #expect(try await eventually(within: Self.uncontendedLead) { first.ledJobs == ["fenced-job"] })
                 let b = Task { try await second.whileLeader("fenced-job") { try await probe.body("b")() } }
+                // the second contender has its lock session, then tries at least once and fails
+                #expect(try await eventually(within: Self.uncontendedLead, every: .milliseconds(50)) { try await Self.sessions(of: "fenced-job", in: database) == 2 })
                 try await Task.sleep(for: .milliseconds(700))
                 // as PostgreSQL does to a frozen holder (idle_session_timeout), or a network cut
                 let ended = try await database.withConnection { sql in
