@@ -2,6 +2,7 @@ import Foundation
 public import HubKernel
 public import Logging
 import SQLKit
+import Synchronization
 
 /// A fresh database for one test: in-memory SQLite, or — when the environment variable
 /// `SWITCHBOARD_TEST_DATABASE_URL` names a PostgreSQL server — a schema of its own there,
@@ -68,12 +69,41 @@ public enum TestDatabase {
         return try await body(RestartableDatabase(location: .sqliteFile(path)))
     }
 
-    /// Keeps `database` running while `body` runs.
-    static func running<T: Sendable>(_ database: Database, _ body: @Sendable () async throws -> T) async rethrows -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { await database.run(); return nil }
-            defer { group.cancelAll() }
-            return try await body()
+    /// How long a test waits, after `body`, for its database to stop. PostgresNIO's
+    /// `PostgresClient.run()` does not always return when cancelled (one CI run hung for 20
+    /// minutes with every test done but two, each waiting for its pool after its schema was
+    /// dropped, no connection left); `serve` bounds the same wait (`databaseCloseLimit`).
+    static let stopLimit = Duration.seconds(10)
+
+    /// Keeps `database` running while `body` runs, then stops it, waiting at most
+    /// ``stopLimit``: what a test asserts is done by then, and a pool that will not stop is
+    /// left behind rather than holding up the suite.
+    static func running<T: Sendable>(_ database: Database, _ body: @Sendable () async throws -> T) async throws -> T {
+        let runner = Task { await database.run() }
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body())
+        } catch {
+            result = .failure(error)
+        }
+        runner.cancel()
+        await firstOf(runner, orAfter: stopLimit)
+        return try result.get()
+    }
+
+    /// Returns when `task` has finished or `limit` has passed, whichever comes first (awaiting a
+    /// task's value cannot be cancelled, so the wait is a continuation resumed once).
+    static func firstOf(_ task: Task<Void, Never>, orAfter limit: Duration) async {
+        final class Resumed: Sendable { let flag = Atomic(false) }
+        let resumed = Resumed()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeOnce: @Sendable () -> Void = {
+                if resumed.flag.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+                    continuation.resume()
+                }
+            }
+            let timer = Task { try? await Task.sleep(for: limit); resumeOnce() }
+            Task { await task.value; timer.cancel(); resumeOnce() }
         }
     }
 }
