@@ -51,6 +51,11 @@ final class ClusterLeadership: Leadership {
                 guard let held = connection else { return try await body() }
                 logger.info("contending for a singleton job", metadata: ["sb.job": .string(name)])
                 while !(try await tryLock(name, on: held)) { try await Task.sleep(for: Self.beat) }
+                // a node told to stop while its try was in flight does not start leading: it
+                // would run a job's recovery step while its services shut down (one CI run's
+                // node led the betting clock a second after SIGTERM and did not exit); throwing
+                // here closes the connection, which releases the lock for another node
+                try Task.checkCancellation()
                 logger.notice("leading a singleton job", metadata: ["sb.job": .string(name)])
                 running.withLock { $0[name, default: 0] += 1 }
                 defer { running.withLock { running in running[name] = (running[name] ?? 1) > 1 ? running[name]! - 1 : nil } }
